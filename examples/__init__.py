@@ -1,0 +1,1 @@
+"""Bundled examples, shipped in the package so `kg demo` works after any install."""

@@ -1,0 +1,158 @@
+"""The `kg` command: a thin layer over the library (each command calls one function).
+
+Exit codes: 0 success; 1 the input has errors (validation, parse, missing
+file); 2 usage error; 3 the output cannot or must not be written; 130
+interrupted. Data goes to stdout, messages and progress bars to stderr; bars
+only when stderr is a terminal.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kg.atomic import OutputError
+
+EXIT_DATA, EXIT_OUTPUT, EXIT_INTERRUPTED = 1, 3, 130
+
+
+def progress(items):
+    from tqdm import tqdm
+    return tqdm(items, desc="loading", unit="file", file=sys.stderr,
+                disable=not sys.stderr.isatty(), leave=False)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"kg: {message}", err=True)
+    sys.exit(code)
+
+
+def _print_diags(diags, fmt: str, stream_err: bool = True) -> None:
+    from kg.diagnostics import render_json, render_text
+    text = render_json(diags) if fmt == "json" else render_text(diags)
+    click.echo(text, err=stream_err and fmt != "json")
+
+
+def _open_graph(path: Path):
+    from kg.store import load_graph
+    try:
+        return load_graph(path)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc), EXIT_DATA)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ripplekg")
+def main() -> None:
+    """ripplekg: build knowledge graphs of market news and trace how shocks spread.
+
+    Exit codes: 0 ok, 1 input errors, 2 usage, 3 output refused, 130 interrupted.
+    """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Graph directory to write.")
+@click.option("--no-reference", is_flag=True, help="Do not load the packaged reference registry.")
+@click.option("--keep-going", is_flag=True, help="Write the graph without the bad records (still exit 1).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (counts, problems).")
+def build(inputs, output, no_reference, keep_going, as_json) -> None:
+    """Build a graph from fact sheets, market moves and directories of them."""
+    from kg.diagnostics import has_errors, summary
+    from kg.pipeline import build as run_build
+    from kg.store import write_graph
+    graph = run_build(inputs, reference=not no_reference, errors="keep", progress=progress)
+    bad = has_errors(graph.diagnostics)
+    if not as_json:
+        _print_diags(graph.diagnostics, "text")
+    written = None
+    if not bad or keep_going:
+        try:
+            written = write_graph(graph, output, graph.inputs)
+        except OutputError as exc:
+            _fail(str(exc), EXIT_OUTPUT)
+    if as_json:
+        click.echo(json.dumps({"output": str(output) if written else None, "counts": graph.counts(),
+                               "problems": summary(graph.diagnostics)}, indent=2, sort_keys=True))
+    elif written:
+        c = graph.counts()
+        click.echo(f"wrote {output}: {c['entities']} entities, {c['facts']} facts", err=True)
+    else:
+        click.echo("kg: nothing written: fix the errors above or use --keep-going", err=True)
+    sys.exit(EXIT_DATA if bad else 0)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--no-reference", is_flag=True, help="Validate without the reference registry.")
+def validate(files, fmt, no_reference) -> None:
+    """Check fact sheets against the schema; list every problem with file, line and code."""
+    from kg.diagnostics import has_errors
+    from kg.pipeline import build as run_build
+    graph = run_build(files, reference=not no_reference, errors="keep")
+    diags = [d for d in graph.diagnostics if not (d.loc and d.loc.path.startswith("reference/"))]
+    _print_diags(diags, fmt, stream_err=False)
+    sys.exit(EXIT_DATA if has_errors(diags) else 0)
+
+
+@main.command()
+@click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--top", default=10, show_default=True, help="How many top-degree nodes to list.")
+def stats(graph_dir, as_json, top) -> None:
+    """Counts by type, top-degree nodes, unresolved names and conflicts of a built graph."""
+    from kg.stats import graph_stats, render_stats
+    data = graph_stats(_open_graph(graph_dir), top)
+    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) if as_json else render_stats(data))
+
+
+@main.command()
+@click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", required=True, help="Export format (see `kg plugins`).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing output.")
+def export(graph_dir, fmt, output, force) -> None:
+    """Write a built graph in another format (json, csv, graphml, ...)."""
+    from kg import registry
+    from kg.exporters import export as run_export
+    if fmt not in registry.names("exporter"):
+        raise click.BadParameter(f"{fmt!r}; choose from {', '.join(registry.names('exporter'))}",
+                                 param_hint="--format")
+    try:
+        run_export(_open_graph(graph_dir), fmt, output, force=force)
+    except OutputError as exc:
+        _fail(str(exc), EXIT_OUTPUT)
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def plugins(as_json) -> None:
+    """List the registered loaders and exporters."""
+    from kg import registry
+    data = {kind: registry.names(kind) for kind in ("loader", "exporter")}
+    click.echo(json.dumps(data, indent=2) if as_json else
+               "\n".join(f"{k}s: {', '.join(v)}" for k, v in data.items()))
+
+
+@main.command()
+@click.option("-o", "--output", default="kg-demo", show_default=True, type=click.Path(path_type=Path),
+              help="Where to write the example graph.")
+def demo(output) -> None:
+    """Build the bundled example (with the reference registry) and show what it knows."""
+    from kg.demo import run_demo
+    try:
+        click.echo(run_demo(output, progress=progress))
+    except OutputError as exc:
+        _fail(str(exc), EXIT_OUTPUT)
+
+
+def run() -> None:
+    try:
+        main()
+    except KeyboardInterrupt:
+        click.echo("kg: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)

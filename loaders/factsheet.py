@@ -1,0 +1,85 @@
+"""Curated fact sheets in YAML, JSON, JSON Lines and CSV.
+
+A sheet is `{entities: [...], facts: [...]}` (optionally with a sheet-level
+`source` or gold-style `article` block), or a plain list of records. A CSV is
+one table of entities (columns id, type, name...) or of facts (s, p, o...).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kg.diagnostics import Diagnostic
+from kg.loading import LoadResult
+from kg.model import Location
+from kg.registry import register
+from kg.loaders._readers import ParseError, csv_header, iter_csv, iter_jsonl, parse_json, parse_yaml, read_text
+from kg.records import add_record, sheet_context
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl",
+            ".ndjson": "jsonl", ".csv": "csv"}
+
+
+def load_document(doc: Any, path: str, result: LoadResult, strings: bool = False) -> None:
+    """Add the records of one parsed sheet to `result`."""
+    ctx = sheet_context(doc, path, strings)
+    if isinstance(doc, list):
+        for item in doc:
+            add_record(item, ctx, result)
+        return
+    if not isinstance(doc, dict) or not ({"entities", "facts"} & doc.keys()):
+        result.diagnostics.append(Diagnostic(
+            "bad-record", "a fact sheet is a mapping with 'entities' and/or 'facts' lists, "
+            "or a list of records", Location(path, 1)))
+        return
+    for kind, key in (("entity", "entities"), ("fact", "facts")):
+        block = doc.get(key) or []
+        if not isinstance(block, list):
+            result.diagnostics.append(Diagnostic("bad-record", f"'{key}' must be a list",
+                                                 Location(path, doc.get("__line__")), key))
+            continue
+        for item in block:
+            add_record(item, ctx, result, kind)
+
+
+def _load_csv(text: str, path: str, result: LoadResult) -> None:
+    header = csv_header(text)
+    kind = "fact" if {"s", "p"} <= set(header) else "entity" if "type" in header else None
+    if kind is None:
+        result.diagnostics.append(Diagnostic(
+            "bad-record", f"CSV header {header} is neither a fact table (s, p, ...) nor an "
+            "entity table (id, type, name, ...)", Location(path, 1)))
+        return
+    ctx = sheet_context(None, path, strings=True)
+    for row in iter_csv(text):
+        add_record(row, ctx, result, kind)
+
+
+@register("loader", "factsheet")
+class FactSheetLoader:
+    """Reads curated facts; the default loader for structured files."""
+
+    name = "factsheet"
+    priority = 10
+
+    def sniff(self, path: Path, head: str) -> bool:
+        return path.suffix.lower() in SUFFIXES
+
+    def load(self, path: Path) -> LoadResult:
+        result = LoadResult()
+        fmt = SUFFIXES.get(path.suffix.lower(), "yaml")
+        where = str(path)
+        try:
+            text = read_text(path)
+            if fmt == "csv":
+                _load_csv(text, where, result)
+            elif fmt == "jsonl":
+                ctx = sheet_context(None, where)
+                for number, obj in iter_jsonl(text):
+                    add_record(obj, ctx, result, line=number)
+            else:
+                doc = parse_yaml(text) if fmt == "yaml" else parse_json(text)
+                load_document(doc, where, result)
+        except ParseError as exc:
+            result.diagnostics.append(Diagnostic("syntax-error", str(exc), Location(where, exc.line)))
+        return result
