@@ -57,20 +57,23 @@ def merge_facts(facts: list[Fact], schema: Schema | None = None) -> tuple[list[F
     """Deduplicate by content, then flag single-valued slots with several contents."""
     schema = schema or load_schema()
     merged: dict[str, Fact] = {}
-    for fact in facts:
+    order: dict[int, int] = {}  # id(fact) -> position of its last claim in the input
+    for position, fact in enumerate(facts):
         _orient(fact, schema)
         ck = content_key(fact)
         if ck in merged:
             _absorb(merged[ck], fact)
         else:
             merged[ck] = fact
+        order[id(merged[ck])] = position
     for fact in merged.values():
         fact.evidence.sort(key=Evidence.sort_key)
     out = sorted(merged.values(), key=lambda f: f.id)
-    return out, _flag_conflicts(out, schema)
+    return out, _flag_conflicts(out, schema, order)
 
 
-def _flag_conflicts(facts: list[Fact], schema: Schema) -> list[Diagnostic]:
+def _flag_conflicts(facts: list[Fact], schema: Schema, order: dict[int, int]) -> list[Diagnostic]:
+    """One report per disagreeing slot, located at the claim that came last (the contradiction)."""
     slots: dict[str, list[Fact]] = defaultdict(list)
     for fact in facts:
         sk = slot_key(fact, schema)
@@ -83,6 +86,7 @@ def _flag_conflicts(facts: list[Fact], schema: Schema) -> list[Diagnostic]:
         ids = sorted(f.id for f in group)
         for fact in group:
             fact.annotations["conflicts_with"] = [i for i in ids if i != fact.id]
+        group.sort(key=lambda f: order[id(f)])
         shown = "; ".join(_describe(f) for f in group)
         diags.append(Diagnostic("conflict", f"{group[0].s} {group[0].p}: sources disagree: {shown}",
                                 group[-1].loc))

@@ -13,11 +13,11 @@ _SUFFIXES = {
 
 
 def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name."""
+    """Case-, accent- and punctuation-insensitive form of a name (any script)."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace("’", "'")
-    return re.sub(r"[^0-9a-z]+", " ", text).strip()
+    return re.sub(r"[\W_]+", " ", text).strip()
 
 
 def _join_initials(words: list[str]) -> list[str]:

@@ -69,28 +69,53 @@ def load_all(files: list[Path], reference: bool, progress: Callable | None = Non
     return ref, loaded
 
 
+#: Fields whose errors make an entity unusable; other errors only cost the bad property.
+_STRUCTURAL = ("id", "type", "name", None)
+
+
 def _validated(entities: dict[str, Entity], facts: list[Fact], schema: Schema,
                diags: list[Diagnostic]) -> tuple[dict[str, Entity], list[Fact]]:
+    """Keep what is valid: bad properties are dropped, bad entities and facts left out."""
     good: dict[str, Entity] = {}
+    dropped: dict[str, Entity] = {}
     for ent in entities.values():
         problems = check_entity(ent, schema)
         diags.extend(problems)
-        if not any(p.severity == ERROR for p in problems):
-            good[ent.id] = ent
+        errors = [p for p in problems if p.severity == ERROR]
+        if any(p.field in _STRUCTURAL for p in errors):
+            dropped[ent.id] = ent
+            continue
+        for p in errors:
+            ent.properties.pop(p.field, None)
+        good[ent.id] = ent
     kept = []
     for fact in facts:
-        problems = check_fact(fact, good, schema)
+        problems = [_explain(p, fact, dropped) for p in check_fact(fact, good, schema)]
         diags.extend(problems)
         if not any(p.severity == ERROR for p in problems):
             kept.append(fact)
     return good, kept
 
 
+def _explain(problem: Diagnostic, fact: Fact, dropped: dict[str, Entity]) -> Diagnostic:
+    """A fact about an entity left out for its own errors says so, not 'undeclared'."""
+    ref = getattr(fact, problem.field or "", None) if problem.code == "dangling-reference" else None
+    if ref not in dropped:
+        return problem
+    where = dropped[ref].loc or "its declaration"
+    return Diagnostic("dangling-reference", f"fact {fact.s} {fact.p} {fact.o or fact.value}: "
+                      f"{ref!r} was left out because of errors at {where}", problem.loc, problem.field)
+
+
 def assemble(ref: LoadResult, loaded: LoadResult, schema: Schema | None = None) -> Graph:
     """Resolve, validate and merge loaded records into a Graph (bad records left out)."""
     schema = schema or load_schema()
     diags = list(ref.diagnostics) + list(loaded.diagnostics)
-    res = resolve(ref.entities, loaded.entities, schema)
+    # Input order must not change the graph: records meet in a fixed order, and an
+    # entity that only repeats its id as a name (a placeholder) never wins the name.
+    entities = sorted(loaded.entities, key=lambda e: (e.name == e.id, _where(e.loc), e.id))
+    loaded.facts.sort(key=lambda f: _where(f.loc))
+    res = resolve(ref.entities, entities, schema)
     diags.extend(res.diagnostics)
     index = NameIndex(schema)
     for ent in res.entities.values():
@@ -99,6 +124,10 @@ def assemble(ref: LoadResult, loaded: LoadResult, schema: Schema | None = None) 
     entities, facts = _validated(res.entities, facts, schema, diags)
     facts, conflicts = merge_facts(facts, schema)
     return Graph(entities.values(), facts, diags + conflicts)
+
+
+def _where(loc: Location | None) -> tuple[str, int]:
+    return (loc.path, loc.line or 0) if loc else ("", 0)
 
 
 def build(inputs: Iterable[str | Path] = (), reference: bool = True, errors: str = "raise",

@@ -234,7 +234,10 @@ def add_record(raw: Any, ctx: SheetContext, result: LoadResult, kind: str | None
         result.diagnostics.append(Diagnostic("bad-record", f"neither an entity (id, type) nor a fact "
                                              f"(s, p): keys {keys}", _loc(ctx, raw)))
         return
-    record, diags = (build_fact if kind == "fact" else build_entity)(raw, ctx)
+    try:
+        record, diags = (build_fact if kind == "fact" else build_entity)(raw, ctx)
+    except RecursionError:
+        record, diags = None, [Diagnostic("bad-record", "nesting is too deep", _loc(ctx, raw))]
     result.diagnostics.extend(diags)
     if record is not None:
         (result.facts if kind == "fact" else result.entities).append(record)

@@ -39,6 +39,8 @@ class NameIndex:
         self.schema = schema
         self.by_key: dict[str, set[str]] = defaultdict(set)
         self.by_ticker: dict[str, set[str]] = defaultdict(set)
+        #: garbled machine-translation forms, matched exactly (case and accents count)
+        self.by_mt: dict[str, set[str]] = defaultdict(set)
         self.entities: dict[str, Entity] = {}
 
     def add(self, ent: Entity) -> None:
@@ -49,6 +51,8 @@ class NameIndex:
         ticker = ent.properties.get("ticker")
         if isinstance(ticker, str):
             self.by_ticker[ticker.upper()].add(ent.id)
+        for name in ent.properties.get("mt_aliases") or []:
+            self.by_mt[str(name)].add(ent.id)
 
     def _fits(self, ent: Entity, cand_id: str) -> bool:
         cand = self.entities[cand_id]
@@ -66,7 +70,7 @@ class NameIndex:
         if isinstance(ticker, str):
             found |= self.by_ticker.get(ticker.upper(), set())
         for name in ent.names():
-            found |= self.by_key.get(key(name), set())
+            found |= self.by_key.get(key(name), set()) | self.by_mt.get(name, set())
         return {c for c in found if self._fits(ent, c)}
 
     def fuzzy(self, ent: Entity) -> set[str]:
@@ -88,7 +92,7 @@ class NameIndex:
         return {c for c, s in ranked.items() if s >= best - FUZZY_MARGIN}
 
     def lookup(self, name: str) -> set[str]:
-        return set(self.by_key.get(key(name), set()))
+        return set(self.by_key.get(key(name), set())) | self.by_mt.get(name, set())
 
 
 def _merge_into(target: Entity, other: Entity, diags: list[Diagnostic]) -> None:

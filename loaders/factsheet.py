@@ -24,8 +24,8 @@ def load_document(doc: Any, path: str, result: LoadResult, strings: bool = False
     """Add the records of one parsed sheet to `result`."""
     ctx = sheet_context(doc, path, strings)
     if isinstance(doc, list):
-        for item in doc:
-            add_record(item, ctx, result)
+        for item, line in zip(doc, getattr(doc, "lines", [None] * len(doc))):
+            add_record(item, ctx, result, line=line)
         return
     if not isinstance(doc, dict) or not ({"entities", "facts"} & doc.keys()):
         result.diagnostics.append(Diagnostic(
@@ -38,8 +38,9 @@ def load_document(doc: Any, path: str, result: LoadResult, strings: bool = False
             result.diagnostics.append(Diagnostic("bad-record", f"'{key}' must be a list",
                                                  Location(path, doc.get("__line__")), key))
             continue
-        for item in block:
-            add_record(item, ctx, result, kind)
+        lines = getattr(block, "lines", [None] * len(block))
+        for item, line in zip(block, lines):
+            add_record(item, ctx, result, kind, line=line)
 
 
 def _load_csv(text: str, path: str, result: LoadResult) -> None:
@@ -51,8 +52,10 @@ def _load_csv(text: str, path: str, result: LoadResult) -> None:
             "entity table (id, type, name, ...)", Location(path, 1)))
         return
     ctx = sheet_context(None, path, strings=True)
-    for row in iter_csv(text):
+    problems: list[tuple[int, str]] = []
+    for row in iter_csv(text, problems):
         add_record(row, ctx, result, kind)
+    result.diagnostics.extend(Diagnostic("bad-record", msg, Location(path, line)) for line, msg in problems)
 
 
 @register("loader", "factsheet")
@@ -82,4 +85,6 @@ class FactSheetLoader:
                 load_document(doc, where, result)
         except ParseError as exc:
             result.diagnostics.append(Diagnostic("syntax-error", str(exc), Location(where, exc.line)))
+        except RecursionError:
+            result.diagnostics.append(Diagnostic("syntax-error", "nesting is too deep", Location(where)))
         return result

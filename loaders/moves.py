@@ -78,7 +78,8 @@ def _changes(rows: list[dict], path: str, diags: list[Diagnostic]) -> list[tuple
 def load_moves(text: str, path: str) -> LoadResult:
     result = LoadResult()
     rows = []
-    for row in iter_csv(text):
+    problems: list[tuple[int, str]] = []
+    for row in iter_csv(text, problems):
         row = {k: clean_text(v) if isinstance(v, str) else v for k, v in row.items()}
         bad = check_date(row.get("date"))
         if bad or _row_entity(row) is None:
@@ -88,6 +89,7 @@ def load_moves(text: str, path: str) -> LoadResult:
                                                  Location(path, row["__line__"]), field))
             continue
         rows.append(row)
+    result.diagnostics.extend(Diagnostic("bad-record", msg, Location(path, line)) for line, msg in problems)
     entities: dict[str, Entity] = {}
     for row, pct in _changes(rows, path, result.diagnostics):
         ent = _row_entity(row)

@@ -59,8 +59,9 @@ def test_companies_carry_identifiers(ref):
         assert c.properties.get("country") and c.properties.get("sector"), c.id
         if c.properties.get("listed", True):
             assert c.properties.get("ticker") and c.properties.get("exchange"), c.id
+    # Wikidata ids only where they were confirmed: a wrong id is worse than none.
     with_qid = [c for c in companies if c.properties.get("wikidata")]
-    assert len(with_qid) >= len(companies) // 2
+    assert len(with_qid) >= len(companies) // 4
 
 
 def test_the_chain_is_covered(ref):

@@ -34,6 +34,12 @@ SIDECAR_LINES = {
     "dangling-reference.jsonl": 4,  # partner_of an entity no input declares
     "unknown-node-type.csv": 3,    # type Startup
 }
+#: Why a fixture fails today, when the library is at fault (shown with the failure).
+BUG_NOTES = {
+    "conflict": " -- BUG: kg/merge.py _flag_conflicts reports group[-1].loc, and the group is "
+                "ordered by fact id (a content hash), not by input order: which of the two "
+                "facts is named depends on their hashes (swap the two facts and it names the other).",
+}
 #: Codes that only fire when the reference registry is loaded.
 NEEDS_REFERENCE = {"unresolved-name"}
 
@@ -120,7 +126,8 @@ def test_fixture_reports_its_code_at_its_line_in_json(path: Path):
     assert found, f"{path.name}: no {code} reported; got {diags}"
     where = [(d.get("path"), d.get("line")) for d in found]
     assert (str(path), line) in where, (
-        f"{path.name}: {code} must be reported at {path.name}:{line}, was at {where}")
+        f"{path.name}: {code} must be reported at {path.name}:{line}, was at {where}"
+        + BUG_NOTES.get(code, ""))
     assert all(d["severity"] == CODES[code][0] for d in found)
     # The fixture triggers that code and nothing else.
     assert {d["code"] for d in diags} == {code}, f"{path.name}: other problems reported: {diags}"
@@ -147,7 +154,8 @@ def test_fixture_reports_its_code_at_its_line_in_text(path: Path):
         assert f"== {code} (1): {CODES[code][1]}" in lines, text
         prefix = f"{path}:{line}: {severity}: "
         hits = [ln for ln in lines if ln.startswith(prefix) and ln.endswith(f"[{code}]")]
-        assert hits, f"{path.name}: expected a line starting {prefix!r} ending [{code}]; got:\n{text}"
+        assert hits, (f"{path.name}: expected a line starting {prefix!r} ending [{code}]; "
+                      f"got:\n{text}" + BUG_NOTES.get(code, ""))
     assert result.exit_code == (1 if severity == ERROR else 0), text
 
 
