@@ -40,9 +40,10 @@ def _comments(graph: Graph) -> list[str]:
         who = graph.entity(f.s)
         employers = [graph.entity(e.o).name for e in graph.facts_about(who.id)
                      if e.p == "works_for" and e.s == who.id]
-        quote = f.properties.get("quote") or ""
+        quote = f.properties.get("quote") or next((e.quote for e in f.evidence if e.quote), "")
         where = f", {employers[0]}" if employers else ""
-        out.append(f"  {who.name}{where} on {graph.entity(f.o).name}: \"{quote[:90]}\"")
+        quote = quote if len(quote) <= 120 else quote[:119] + "…"
+        out.append(f"  {who.name}{where} on {graph.entity(f.o).name}: \"{quote}\"")
     return sorted(out)
 
 

@@ -132,7 +132,10 @@ def build_evidence(data: dict, ctx: SheetContext, line: int | None) -> Evidence 
                     line=to_number(merged.get("line")))
 
 
-def _evidence_list(data: dict, ctx: SheetContext, loc: Location) -> tuple[list[Evidence], list[Diagnostic]]:
+def _evidence_list(data: dict, ctx: SheetContext, loc: Location,
+                   own: frozenset[str] = frozenset()) -> tuple[list[Evidence], list[Diagnostic]]:
+    """Evidence from an `evidence` list and/or flat keys; `own` are keys that are also the
+    predicate's own properties (a comment's quote), which alone do not make a second evidence."""
     given = data.get("evidence")
     if isinstance(given, str) and ctx.strings:
         try:
@@ -149,6 +152,8 @@ def _evidence_list(data: dict, ctx: SheetContext, loc: Location) -> tuple[list[E
         else:
             out.append(ev)
     flat = {k: data[k] for k in EVIDENCE_KEYS if k in data}
+    if out and set(flat) <= own:
+        flat = {}
     if flat or (not out and not given):
         ev = build_evidence(flat, ctx, loc.line)
         if ev is not None:
@@ -184,12 +189,13 @@ def build_fact(raw: dict, ctx: SheetContext) -> tuple[Fact | None, list[Diagnost
         return None, [Diagnostic("missing-field", f"fact lacks {' and '.join(repr(m) for m in missing)}",
                                  loc, missing[0])]
     value, diags = _fact_value(data, loc)
-    evidence, ev_diags = _evidence_list(data, ctx, loc)
     spec = ctx.schema.edges.get(str(data["p"]))
+    own = frozenset(k for k in EVIDENCE_KEYS if spec and k in spec.properties)
+    evidence, ev_diags = _evidence_list(data, ctx, loc, own)
     props: dict[str, Any] = {}
     for key, val in data.items():
         if key in ("id", "s", "p", "o", "value", "unit", "qualifier", "date", "evidence",
-                   *EVIDENCE_KEYS, *ANNOTATION_KEYS) or val is None:
+                   *ANNOTATION_KEYS) or val is None or (key in EVIDENCE_KEYS and key not in own):
             continue
         pspec = (spec.properties.get(key) if spec else None) or ctx.schema.fact_fields.get(key)
         props[key] = coerce(pspec, val) if ctx.strings else val

@@ -81,6 +81,8 @@ class NameIndex:
                                score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
         ranked: dict[str, float] = {}
         for name, score, _ in hits:
+            if _codes(name) != _codes(probe):
+                continue  # H20 is not H200, B200 is not GB200: model codes must agree
             for cand in self.by_key[name]:
                 if self._fits(ent, cand):
                     ranked[cand] = max(ranked.get(cand, 0.0), score)
@@ -93,6 +95,11 @@ class NameIndex:
 
     def lookup(self, name: str) -> set[str]:
         return set(self.by_key.get(key(name), set())) | self.by_mt.get(name, set())
+
+
+def _codes(folded: str) -> list[str]:
+    """Tokens holding a digit (model numbers, years): fuzzy matching must not bend them."""
+    return [t for t in folded.split() if any(ch.isdigit() for ch in t)]
 
 
 def _merge_into(target: Entity, other: Entity, diags: list[Diagnostic]) -> None:

@@ -69,3 +69,14 @@ def test_graphml_strips_xml_illegal_characters(tmp_path):
     p.write_text('source: t\nentities:\n  - {id: a, type: Company, name: "Acme\\u0001 Corp"}\n')
     path = kg.export(kg.build([p], reference=False), "graphml", tmp_path / "g.graphml")
     assert nx.read_graphml(path).nodes["a"]["name"] == "Acme Corp"
+
+
+def test_example_with_quotes_and_conflicts_round_trips(tmp_path):
+    from helpers import EXAMPLE
+    graph = kg.build([EXAMPLE])
+    comment = next(f for f in graph.facts() if f.p == "comments_on" and f.s == "marion_keller")
+    assert comment.properties["quote"].startswith("If a model") and comment.evidence[0].quote == comment.properties["quote"]
+    assert len(comment.evidence) == 1
+    for fmt in ("json", "csv"):
+        again = kg.build([kg.export(graph, fmt, tmp_path / f"g.{fmt}")], reference=False)
+        assert again.to_records() == graph.to_records(), fmt

@@ -133,7 +133,7 @@ def test_csv_row_after_a_blank_line_has_its_own_line(tmp_path: Path):
     result = load_clean(path)
     got = [(e.id, e.loc.line) for e in result.entities]
     assert got == [("brightwater", 2), ("lumen_grid", 4)], (
-        "BUG: loaders/_readers.py iter_csv reports the row after a blank line at the blank "
+        "regression: loaders/_readers.py iter_csv reports the row after a blank line at the blank "
         f"line (csv.DictReader skips blank rows inside one next() call): {got}")
 
 
@@ -143,7 +143,7 @@ def test_csv_header_case_is_ignored_when_reading_as_when_sniffing(tmp_path: Path
     path.write_text("ID,Type,Name\nbrightwater,Company,Brightwater Chips\n", encoding="utf-8")
     result = load_file(path)
     assert [str(d) for d in result.diagnostics] == [], (
-        "BUG: a header 'ID,Type,Name' is detected as an entity table (csv_header lowercases) "
+        "regression: a header 'ID,Type,Name' is detected as an entity table (csv_header lowercases) "
         "but iter_csv keeps 'ID'/'Type'/'Name' as keys, so every row lacks 'id'")
     assert [e.to_dict() for e in result.entities] == [
         {"id": "brightwater", "type": "Company", "name": "Brightwater Chips"}]
@@ -357,7 +357,7 @@ def test_yaml_duplicate_keys_are_refused_with_syntax_error(tmp_path: Path):
     result = load_file(path)
     got = [(d.code, d.loc.line) for d in result.diagnostics]
     assert got == [("syntax-error", 6)], (
-        "BUG: loaders/_readers.py parse_yaml accepts a duplicate key (the second 'name' "
+        "regression: loaders/_readers.py parse_yaml accepts a duplicate key (the second 'name' "
         f"silently replaces the first); loaded {[e.to_dict() for e in result.entities]}")
 
 
@@ -377,7 +377,7 @@ def test_deep_nesting_is_an_error_not_a_crash(tmp_path: Path, suffix: str, text:
     try:
         result = load_file(path)
     except RecursionError:
-        pytest.fail("BUG: a 5,000-deep [[[...]]] value inside a YAML record makes "
+        pytest.fail("regression: a 5,000-deep [[[...]]] value inside a YAML record makes "
                     "kg/records.py plain() recurse until RecursionError; `kg validate` dies "
                     "with a traceback (JSON and JSON Lines report 'nesting is too deep')")
     assert [d.severity for d in result.diagnostics] == ["error"]
@@ -393,5 +393,5 @@ def test_csv_row_with_too_many_cells_does_not_lose_the_following_rows(tmp_path: 
     result = load_file(path)
     assert [(d.loc.line, d.severity) for d in result.diagnostics] == [(3, "error")]
     assert [e.id for e in result.entities] == ["brightwater", "mara_osei"], (
-        "BUG: loaders/_readers.py iter_csv raises ParseError on the first over-long row, so "
+        "regression: loaders/_readers.py iter_csv raises ParseError on the first over-long row, so "
         "every later row of the file is dropped (here mara_osei, line 4)")

@@ -89,3 +89,9 @@ def test_facts_may_name_entities(tmp_path):
     sheet.write_text("source: test\nfacts:\n  - {s: Nvidia, p: competes_with, o: Advanced Micro Devices}\n")
     graph = kg.build([sheet])
     assert any(f.p == "competes_with" and {f.s, f.o} == {"nvidia", "amd"} for f in graph.facts())
+
+
+def test_fuzzy_never_bends_model_numbers():
+    ref = [E("h200", "Product", "Nvidia H200"), E("b200", "Product", "Nvidia B200")]
+    res = resolve(ref, [E("h20", "Product", "Nvidia H20"), E("gb200", "Product", "Nvidia GB200")])
+    assert not res.renamed and {"h20", "gb200"} <= set(res.entities)

@@ -34,12 +34,6 @@ SIDECAR_LINES = {
     "dangling-reference.jsonl": 4,  # partner_of an entity no input declares
     "unknown-node-type.csv": 3,    # type Startup
 }
-#: Why a fixture fails today, when the library is at fault (shown with the failure).
-BUG_NOTES = {
-    "conflict": " -- BUG: kg/merge.py _flag_conflicts reports group[-1].loc, and the group is "
-                "ordered by fact id (a content hash), not by input order: which of the two "
-                "facts is named depends on their hashes (swap the two facts and it names the other).",
-}
 #: Codes that only fire when the reference registry is loaded.
 NEEDS_REFERENCE = {"unresolved-name"}
 
@@ -126,8 +120,7 @@ def test_fixture_reports_its_code_at_its_line_in_json(path: Path):
     assert found, f"{path.name}: no {code} reported; got {diags}"
     where = [(d.get("path"), d.get("line")) for d in found]
     assert (str(path), line) in where, (
-        f"{path.name}: {code} must be reported at {path.name}:{line}, was at {where}"
-        + BUG_NOTES.get(code, ""))
+        f"{path.name}: {code} must be reported at {path.name}:{line}, was at {where}")
     assert all(d["severity"] == CODES[code][0] for d in found)
     # The fixture triggers that code and nothing else.
     assert {d["code"] for d in diags} == {code}, f"{path.name}: other problems reported: {diags}"
@@ -155,7 +148,7 @@ def test_fixture_reports_its_code_at_its_line_in_text(path: Path):
         prefix = f"{path}:{line}: {severity}: "
         hits = [ln for ln in lines if ln.startswith(prefix) and ln.endswith(f"[{code}]")]
         assert hits, (f"{path.name}: expected a line starting {prefix!r} ending [{code}]; "
-                      f"got:\n{text}" + BUG_NOTES.get(code, ""))
+                      f"got:\n{text}"))
     assert result.exit_code == (1 if severity == ERROR else 0), text
 
 
@@ -278,7 +271,7 @@ def test_non_mapping_record_is_reported_with_its_line(tmp_path: Path):
     diags = json.loads(result.stdout)["diagnostics"]
     assert [d["code"] for d in diags] == ["bad-record"]
     assert diags[0].get("line") == 4, (
-        "BUG: bad-record for a non-mapping item of a YAML/JSON sheet carries no line "
+        "regression: bad-record for a non-mapping item of a YAML/JSON sheet carries no line "
         f"(loaders/factsheet.py load_document -> kg/records.py add_record): {diags[0]}")
 
 
@@ -295,5 +288,5 @@ def test_fact_about_an_invalid_entity_is_not_called_undeclared(tmp_path: Path):
     assert ("bad-value", 3) in [(d["code"], d.get("line")) for d in diags]
     dangling = [d for d in diags if d["code"] == "dangling-reference"]
     assert not dangling, (
-        "BUG: 'brightwater' is declared (line 3) but the fact on line 6 is reported as "
+        "regression: 'brightwater' is declared (line 3) but the fact on line 6 is reported as "
         f"dangling-reference ('not a declared entity'): {dangling}")
