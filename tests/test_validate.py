@@ -148,7 +148,7 @@ def test_fixture_reports_its_code_at_its_line_in_text(path: Path):
         prefix = f"{path}:{line}: {severity}: "
         hits = [ln for ln in lines if ln.startswith(prefix) and ln.endswith(f"[{code}]")]
         assert hits, (f"{path.name}: expected a line starting {prefix!r} ending [{code}]; "
-                      f"got:\n{text}"))
+                      f"got:\n{text}")
     assert result.exit_code == (1 if severity == ERROR else 0), text
 
 
