@@ -76,15 +76,22 @@ def check_fact(fact: Fact, entities: Mapping[str, Entity], schema: Schema) -> li
     return out
 
 
+def _check_end(fact: Fact, field: str, allowed: tuple[str, ...], entities, schema: Schema,
+               who: str) -> list[Diagnostic]:
+    ref, role = getattr(fact, field), "subject" if field == "s" else "object"
+    ent = entities.get(ref)
+    if ent is None:
+        return [Diagnostic("dangling-reference", f"{who}: {role} {ref!r} is not a declared entity",
+                           fact.loc, field)]
+    if not schema.is_a(ent.type, allowed):
+        code = "domain-violation" if field == "s" else "range-violation"
+        return [Diagnostic(code, f"{who}: {fact.p} needs a {role} of type {'|'.join(allowed)}, "
+                           f"{ref!r} is a {ent.type}", fact.loc, field)]
+    return []
+
+
 def _check_ends(fact: Fact, spec: EdgeSpec, entities, schema: Schema, who: str) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    subject = entities.get(fact.s)
-    if subject is None:
-        out.append(Diagnostic("dangling-reference", f"{who}: subject {fact.s!r} is not a "
-                              "declared entity", fact.loc, "s"))
-    elif not schema.is_a(subject.type, spec.domain):
-        out.append(Diagnostic("domain-violation", f"{who}: {fact.p} needs a subject of type "
-                              f"{'|'.join(spec.domain)}, {fact.s!r} is a {subject.type}", fact.loc, "s"))
+    out = _check_end(fact, "s", spec.domain, entities, schema, who)
     if spec.is_attribute:
         if fact.o is not None:
             out.append(Diagnostic("bad-value", f"{who}: {fact.p} takes a value, not an object "
@@ -92,14 +99,7 @@ def _check_ends(fact: Fact, spec: EdgeSpec, entities, schema: Schema, who: str) 
         return out
     if fact.o is None:
         return out + [Diagnostic("missing-field", f"{who}: {fact.p} needs an object 'o'", fact.loc, "o")]
-    obj = entities.get(fact.o)
-    if obj is None:
-        out.append(Diagnostic("dangling-reference", f"{who}: object {fact.o!r} is not a "
-                              "declared entity", fact.loc, "o"))
-    elif not schema.is_a(obj.type, spec.range):
-        out.append(Diagnostic("range-violation", f"{who}: {fact.p} needs an object of type "
-                              f"{'|'.join(spec.range)}, {fact.o!r} is a {obj.type}", fact.loc, "o"))
-    return out
+    return out + _check_end(fact, "o", spec.range, entities, schema, who)
 
 
 def _check_value(fact: Fact, spec: EdgeSpec, schema: Schema, who: str) -> list[Diagnostic]:
