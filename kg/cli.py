@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+import yaml
 
 from kg.atomic import OutputError
 
@@ -126,6 +127,55 @@ def export(graph_dir, fmt, output, force) -> None:
     except OutputError as exc:
         _fail(str(exc), EXIT_OUTPUT)
     click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("articles", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--published", help="Publication date YYYY-MM-DD (overrides the file's metadata).")
+@click.option("--lang", type=click.Choice(["fr", "en", "auto"]), default="auto", show_default=True)
+@click.option("--url", help="The article's URL, recorded as its source.")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the sheet here instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+def extract(articles, published, lang, url, fmt, output, force) -> None:
+    """Extract facts with evidence from news articles (.txt, .md, .html) as a reviewable fact sheet."""
+    from kg.atomic import check_target, write_text
+    from kg.diagnostics import render_text
+    from kg.loaders.article import extract_sheet
+    from kg.schema.values import check_date
+    if published and check_date(published):
+        raise click.BadParameter(check_date(published), param_hint="--published")
+    sheet, diags = extract_sheet(list(articles), published, lang, url)
+    text = (json.dumps(sheet, indent=1, ensure_ascii=False) + "\n" if fmt == "json" else
+            yaml.safe_dump(sheet, allow_unicode=True, sort_keys=False, width=110))
+    if diags:
+        click.echo(render_text(diags), err=True)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        check_target(output, force=force)
+        write_text(output, text)
+    except OutputError as exc:
+        _fail(str(exc), EXIT_OUTPUT)
+
+
+@main.command("eval")
+@click.argument("pred", type=click.Path(exists=True, path_type=Path))
+@click.argument("gold", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+def eval_(pred, gold, as_json) -> None:
+    """Score an extraction (a fact sheet, or a folder of them) against gold annotations."""
+    from kg.evaluate import evaluate_many, pair_files, render_text, to_json
+    try:
+        pairs = pair_files(pred, gold)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc), EXIT_DATA)
+    report = evaluate_many(pairs)
+    click.echo(json.dumps(to_json(report), indent=2, ensure_ascii=False, sort_keys=True) if as_json
+               else render_text(report))
+    if report.problems:
+        sys.exit(EXIT_DATA)
 
 
 @main.command()

@@ -31,6 +31,8 @@ CODES: dict[str, tuple[str, str]] = {
     "missing-evidence": (ERROR, "a fact has no source"),
     "bad-evidence": (ERROR, "an evidence record is malformed"),
     "unknown-property": (WARNING, "a property the schema does not define (kept)"),
+    "missing-metadata": (WARNING, "an article lacks its publication date; relative dates stay unresolved"),
+    "date-conflict": (WARNING, "a weekday contradicts the explicit date next to it; the explicit date is used"),
     "conflict": (WARNING, "sources disagree on a single-valued fact (all values kept)"),
     "ambiguous-name": (WARNING, "a name matches several known entities; none was chosen"),
     "unresolved-name": (INFO, "a name matched no known entity; a new entity was made"),

@@ -66,7 +66,9 @@ class FactSheetLoader:
     priority = 10
 
     def sniff(self, path: Path, head: str) -> bool:
-        return path.suffix.lower() in SUFFIXES
+        # NAME.meta.yaml beside an article holds that article's metadata, not facts
+        return path.suffix.lower() in SUFFIXES and not path.name.lower().endswith(
+            (".meta.yaml", ".meta.yml", ".meta.json"))
 
     def load(self, path: Path) -> LoadResult:
         result = LoadResult()

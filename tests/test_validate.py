@@ -26,13 +26,15 @@ BROKEN = REPO_ROOT / "tests" / "fixtures" / "broken"
 COMBINED = BROKEN / "combined"
 GOLD = REPO_ROOT.parent / "shared" / "seed" / "gold.yaml"
 
-FORMATS = {".yaml", ".yml", ".json", ".jsonl", ".csv"}
+FORMATS = {".yaml", ".yml", ".json", ".jsonl", ".csv", ".txt", ".md"}
 #: Expected line of the problem in fixtures that cannot hold `# expect:` comments.
 SIDECAR_LINES = {
     "syntax-error.json": 5,        # the second entity follows the first without a comma
     "bad-record.jsonl": 3,         # subject/predicate/object instead of s/p/o
     "dangling-reference.jsonl": 4,  # partner_of an entity no input declares
     "unknown-node-type.csv": 3,    # type Startup
+    "date-conflict.md": 5,         # Monday 28 January 2025 was a Tuesday
+    "missing-metadata.txt": 1,     # an article with no publication date anywhere
 }
 #: Codes that only fire when the reference registry is loaded.
 NEEDS_REFERENCE = {"unresolved-name"}

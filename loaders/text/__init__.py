@@ -1,0 +1,1 @@
+"""Text analysis for the article loader: documents, sentences, mentions, numbers, dates, relations."""

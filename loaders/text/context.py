@@ -1,0 +1,135 @@
+"""What every extraction rule shares: the document, its sentences and mentions, and the output.
+
+Rules read sentences and mentions and call `add_fact`; this module owns the
+evidence (quote, span, extractor, confidence), the dating of facts, the
+trading-day Event, and the entities that end up in the fact sheet.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.loaders.text.dates import DateMention, find_dates
+from kg.loaders.text.document import Document
+from kg.loaders.text.gazetteer import Gazetteer, Mention
+from kg.loaders.text.numbers import Quantity, find_quantities
+from kg.loaders.text.segment import Sentence
+from kg.model import Entity, Evidence, Fact
+from kg.records import slug
+
+ORG_TYPES = ("Company", "Organization")
+_SINCE = re.compile(r"(depuis|since|from|until|jusqu|avant|before|en date du|compared with|"
+                    r"par rapport|contre|versus|vs\.?|a year earlier|un an plus tôt)\s*(le\s+|the\s+|en\s+|in\s+)?$",
+                    re.I)
+
+
+@dataclass
+class Context:
+    doc: Document
+    sentences: list[Sentence]
+    mentions: list[Mention]
+    gazetteer: Gazetteer
+    facts: list[Fact] = field(default_factory=list)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    surfaces: dict[str, set[str]] = field(default_factory=dict)
+    event_day: str | None = None
+    topic: str | None = None
+    last_move_subject: Mention | None = None
+    last_speaker: Mention | None = None
+    _dates: dict[int, list[DateMention]] = field(default_factory=dict)
+
+    # -- lookups -------------------------------------------------------------
+    def mentions_in(self, start: int, end: int, types: tuple[str, ...] | None = None) -> list[Mention]:
+        return [m for m in self.mentions if m.start >= start and m.end <= end
+                and (types is None or m.type in types)]
+
+    def quantities(self, sent: Sentence) -> list[Quantity]:
+        out = []
+        for q in find_quantities(sent.text, self.doc.lang):
+            out.append(Quantity(q.value, q.unit, q.qualifier, q.start + sent.start, q.end + sent.start, q.text))
+        return out
+
+    def dates(self, sent: Sentence) -> list[DateMention]:
+        if sent.start not in self._dates:
+            found = find_dates(sent.text, self.doc.published, self.doc.lang)
+            self._dates[sent.start] = [
+                DateMention(d.start + sent.start, d.end + sent.start, d.text, d.date, d.granularity,
+                            d.kind, d.conflict) for d in found]
+        return self._dates[sent.start]
+
+    def fact_date(self, sent: Sentence, near: int | None = None) -> str | None:
+        """The day a fact of this sentence is about: its own date, else the paragraph's, else the article's."""
+        own = [d for d in self.dates(sent) if d.granularity == "day" and not self._is_reference(d)]
+        if own:
+            if near is not None:
+                return min(own, key=lambda d: abs(d.start - near)).date
+            return own[0].date
+        for other in reversed([s for s in self.sentences if s.paragraph == sent.paragraph and s.end <= sent.start]):
+            days = [d for d in self.dates(other) if d.granularity == "day" and not self._is_reference(d)]
+            if days:
+                return days[-1].date
+        return self.event_day
+
+    def _is_reference(self, d: DateMention) -> bool:
+        before = self.doc.text[max(0, d.start - 40):d.start]
+        return bool(_SINCE.search(before))
+
+    def last_of_type(self, before: int, types: tuple[str, ...]) -> Mention | None:
+        found = [m for m in self.mentions if m.end <= before and m.type in types]
+        return found[-1] if found else None
+
+    # -- output --------------------------------------------------------------
+    def use(self, mention: Mention) -> str:
+        """Put the mention's entity in the sheet (registry entity or a new one)."""
+        if mention.entity not in self.entities:
+            reg = self.gazetteer.entities.get(mention.entity)
+            if reg is not None:
+                props = {k: reg.properties[k] for k in ("ticker", "country", "date") if k in reg.properties}
+                self.entities[reg.id] = Entity(reg.id, reg.type, reg.name, [], props)
+            else:
+                self.entities[mention.entity] = Entity(mention.entity, mention.type, mention.surface, [],
+                                                       {"confidence": round(mention.confidence, 2)})
+        self.surfaces.setdefault(mention.entity, set()).add(mention.surface)
+        return mention.entity
+
+    def new_entity(self, name: str, etype: str, confidence: float, start: int = 0) -> Mention:
+        ident = slug(name)
+        known = self.gazetteer.entities.get(ident)
+        if known is not None and known.type != etype:
+            ident = f"{ident}_{etype.lower()}"
+        return Mention(start, start + len(name), name, ident, etype, "new", confidence)
+
+    def event(self, date: str | None) -> str | None:
+        """The Event of the market moves of a trading day (shared with the moves loader's ids)."""
+        if not date:
+            return None
+        ident = f"market_session_{date.replace('-', '_')}"
+        if ident not in self.entities:
+            self.entities[ident] = Entity(ident, "Event", f"Market session of {date}", [], {"date": date})
+        return ident
+
+    def add_fact(self, sent: Sentence, rule: str, s: str, p: str, o: str | None = None,
+                 confidence: float = 0.8, **fields: Any) -> Fact | None:
+        props = {k: v for k, v in fields.items() if k not in ("value", "unit", "qualifier", "date") and v is not None}
+        fact = Fact(s=s, p=p, o=o, value=fields.get("value"), unit=fields.get("unit"),
+                    qualifier=fields.get("qualifier"), date=fields.get("date"), properties=props)
+        for have in self.facts:
+            if (have.s, have.p, have.o, have.value, have.unit, have.date, have.properties) == (
+                    fact.s, fact.p, fact.o, fact.value, fact.unit, fact.date, fact.properties):
+                return None  # said twice in the article: one claim
+        fact.evidence = [Evidence(source=self.doc.source, quote=sent.text, span=(sent.start, sent.end),
+                                  extractor=f"rules:{rule}", confidence=round(confidence, 2),
+                                  lang=self.doc.lang, url=self.doc.url)]
+        self.facts.append(fact)
+        return fact
+
+
+def main_topic(mentions: list[Mention]) -> str | None:
+    """The entity the article is about: the most named company, lab or model."""
+    counts = Counter(m.entity for m in mentions if m.type in (*ORG_TYPES, "AIModel"))
+    if not counts:
+        return None
+    first = {m.entity: i for i, m in reversed(list(enumerate(mentions)))}
+    return max(counts, key=lambda e: (counts[e], -first[e]))

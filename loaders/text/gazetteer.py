@@ -1,0 +1,147 @@
+"""Find registry entities in text: aliases in both languages, garbled forms, glued tokens.
+
+The registry's names are indexed as sequences of folded tokens, so "NVIDIA",
+"Nvidia" and "nvidia's" meet, and "Micro-appareils avancés" matches AMD.
+Guards keep common words out: a match needs a capital letter (or a digit),
+very short names need their exact registry spelling, and machine-translation
+forms (mt_aliases) must match case-sensitively. Tokens glued by careless
+translation ("Nvidiadont", "Alphabetet", "NewmanNvidia") are split before
+matching when one part is a known name and the whole is not.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from kg.model import Entity
+
+TOKEN = re.compile(r"\w+")
+MAX_TOKENS = 8
+GLUE_WORDS = ("dont", "et", "de", "des", "du", "la", "le", "les", "au", "aux", "en", "est", "qui",
+              "que", "sur", "pour", "ont", "and", "the", "of", "to", "in", "is", "was", "has", "which",
+              "that", "on", "for", "said", "s")
+_CAMEL = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-Z][a-zà-ÿ]{2})")
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    fold: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    surface: str
+    entity: str
+    type: str
+    method: str        # alias | mt | glued | fuzzy | new
+    confidence: float
+
+
+def fold_token(tok: str) -> str:
+    tok = unicodedata.normalize("NFKD", tok)
+    return "".join(ch for ch in tok if not unicodedata.combining(ch)).casefold()
+
+
+def tokens_of(text: str) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(0), fold_token(m.group(0))) for m in TOKEN.finditer(text)]
+
+
+class Gazetteer:
+    def __init__(self, entities: list[Entity]):
+        self.entities = {e.id: e for e in entities}
+        self.names: dict[tuple[str, ...], set[str]] = {}
+        self.exact: dict[tuple[str, ...], set[str]] = {}   # case-sensitive surface -> ids
+        self.vocab: set[str] = set()
+        for ent in entities:
+            for name in ent.names():
+                self._add(name, ent.id, self.names, folded=True)
+                self._add(name, ent.id, self.exact, folded=False)
+            for name in ent.properties.get("mt_aliases") or []:
+                self._add(str(name), ent.id, self.exact, folded=False)
+
+    def _add(self, name: str, ent_id: str, table: dict, folded: bool) -> None:
+        toks = tuple(t.fold if folded else t.text for t in tokens_of(name))
+        if toks and len(toks) <= MAX_TOKENS:
+            table.setdefault(toks, set()).add(ent_id)
+            self.vocab.update(fold_token(t) for t in toks)
+
+    # -- token repair --------------------------------------------------------
+    def repair(self, toks: list[Token]) -> list[Token]:
+        out: list[Token] = []
+        for tok in toks:
+            out.extend(self._split(tok) if tok.fold not in self.vocab else [tok])
+        return out
+
+    def _split(self, tok: Token) -> list[Token]:
+        parts = _CAMEL.split(tok.text)
+        if len(parts) == 2 and any(fold_token(p) in self.vocab for p in parts):
+            cut = tok.start + len(parts[0])
+            return [Token(tok.start, cut, parts[0], fold_token(parts[0])),
+                    Token(cut, tok.end, parts[1], fold_token(parts[1]))]
+        for glue in GLUE_WORDS:
+            head = tok.text[: -len(glue)]
+            if tok.fold.endswith(glue) and len(head) >= 3 and fold_token(head) in self.vocab and head[0].isupper() or (
+                    tok.fold.endswith(glue) and len(head) >= 5 and fold_token(head) in self.vocab):
+                cut = tok.start + len(head)
+                return [Token(tok.start, cut, head, fold_token(head)),
+                        Token(cut, tok.end, tok.text[len(head):], glue)]
+        return [tok]
+
+    # -- matching ------------------------------------------------------------
+    def _accept(self, span: list[Token], ids: set[str], exact: bool) -> bool:
+        if exact:
+            return True
+        surface = [t.text for t in span]
+        if not any(t[:1].isupper() or any(c.isdigit() for c in t) for t in surface):
+            return False
+        if len("".join(t.fold for t in span)) <= 3:
+            key = tuple(surface)
+            return any(ids & self.exact.get(key, set()) for _ in (0,))
+        return True
+
+    def find(self, text: str) -> list[Mention]:
+        """Longest registry matches, left to right, without overlaps."""
+        toks = self.repair(tokens_of(text))
+        out: list[Mention] = []
+        i = 0
+        while i < len(toks):
+            hit = self._longest(toks, i)
+            if hit is None:
+                i += 1
+                continue
+            n, ids, method = hit
+            span = toks[i:i + n]
+            ent = self.entities[sorted(ids)[0]]
+            glued = span[0].start != toks[i].start or any(t.text != text[t.start:t.end] for t in span)
+            out.append(Mention(span[0].start, span[-1].end, text[span[0].start:span[-1].end], ent.id,
+                               ent.type, "glued" if glued else method, 0.9 if method == "mt" else 0.95))
+            i += n
+        return out
+
+    def _longest(self, toks: list[Token], i: int):
+        for n in range(min(MAX_TOKENS, len(toks) - i), 0, -1):
+            span = toks[i:i + n]
+            if any(b.start - a.end > 2 for a, b in zip(span, span[1:])):
+                continue  # names do not run across punctuation gaps
+            exact = self.exact.get(tuple(t.text for t in span))
+            if exact and len(exact) == 1 and self._accept(span, exact, exact=True):
+                mt = any(t.text in (self.entities[next(iter(exact))].properties.get("mt_aliases") or [])
+                         for t in [Token(0, 0, " ".join(x.text for x in span), "")])
+                return n, exact, "mt" if mt else "alias"
+            ids = self.names.get(tuple(t.fold for t in span))
+            if ids and len(ids) == 1 and self._accept(span, ids, exact=False):
+                return n, ids, "alias"
+        return None
+
+
+@cache
+def registry_gazetteer() -> Gazetteer:
+    from kg.loaders.reference import load_reference
+    return Gazetteer(load_reference().entities)

@@ -1,0 +1,235 @@
+"""Corporate facts: founding, models and what they cost, rivals, chips used and made, homes.
+
+Each rule reads one sentence; the subject of a clause is the entity named
+before its verb or, for "the company" / "la société" / "le modèle", the last
+entity of the right type named before (the article's topic for a company).
+"""
+from __future__ import annotations
+
+import re
+
+from kg.loaders.text.context import ORG_TYPES, Context
+from kg.loaders.text.gazetteer import Mention
+from kg.loaders.text.segment import Sentence
+
+FOUNDED_YEAR = re.compile(r"\b(?:fondée?s?|créée?s?|founded|co-founded|established|set up|started|"
+                          r"lancée?s?|launched)\s+(?:en|in)\s+(?P<year>(?:19|20)\d\d)\b", re.I)
+FOUNDED_BY = re.compile(r"\b(?:fondée?s?|créée?s?|cofondée?s?|co-?fondée?s?|founded|co-founded|"
+                        r"set up|started)\b(?:\s+[^\s.,;]+){0,5}?\s+(?:par|by)\s+(?P<who>[^.;]+)", re.I)
+DEVELOP = re.compile(r"\b(dévoil\w*|lanc\w*|publi\w*|présent\w*|annonc\w*|développ\w*|sorti\w*|conçu\w*|"
+                     r"mis au point|released?|unveil\w*|launch\w*|introduc\w*|develop\w*|built|rolled out|"
+                     r"debut\w*|shipped|open-sourced|trained)\b", re.I)
+COST = re.compile(r"\b(co[ûu]t\w*|cost\w*|spent|dépens\w*|price tag|budget)\b", re.I)
+TRAIN = re.compile(r"entraîn\w*|entrain\w*|formation|training|to train|développer|to develop|to build|"
+                   r"pour le créer|build it", re.I)
+HEDGE = re.compile(r"\b(aurait|auraient|reportedly|reported|said to|would have|estimat\w*|estim\w*|"
+                   r"selon les estimations|claimed|affirme avoir|prétend)\b", re.I)
+COMPARE = re.compile(r"\b(en comparaison|par comparaison|by comparison|in comparison|compared (with|to)|"
+                     r"comparé\w* à|rival\w*|concurren\w*|compet\w*|challenger\w*|face à|versus|vs\.?|"
+                     r"take on|taking on|s'attaque à|défie\w*|challenge\w*)\b", re.I)
+USE = re.compile(r"\b(utilis\w*|stock\w*|achet\w*|acqu\w*|entraîné sur|formé sur|s'appui\w* sur|"
+                 r"uses?|used|using|relies|rely|stockpil\w*|bought|buy\w*|trained on|built on|"
+                 r"deploy\w*|running on|runs on|powered by|alimenté\w* par)\b", re.I)
+ANAPHORA_ORG = re.compile(r"\b(la société|l'entreprise|l’entreprise|la start-?up|le groupe|la firme|"
+                          r"the company|the firm|the startup|the start-up|the group|the lab)\b", re.I)
+ANAPHORA_MODEL = re.compile(r"\b(le modèle|ce modèle|the model|this model|it)\b", re.I)
+_DEMONYM_EN = re.compile(r"(ese|ish|ian|an|ch|i)$")
+
+
+def _org_before(ctx: Context, sent: Sentence, pos: int) -> Mention | None:
+    found = ctx.mentions_in(sent.start, pos, ORG_TYPES)
+    if found:
+        return found[-1]
+    head = ctx.doc.text[sent.start:pos]
+    if ANAPHORA_ORG.search(head) and ctx.topic and ctx.gazetteer.entities.get(ctx.topic, None) is not None:
+        topic = ctx.gazetteer.entities[ctx.topic]
+        if topic.type in ORG_TYPES:
+            return Mention(sent.start, sent.start, topic.name, topic.id, topic.type, "anaphora", 0.7)
+    last = ctx.last_of_type(sent.start, ORG_TYPES)
+    return last if last is not None and ANAPHORA_ORG.search(head) else None
+
+
+def extract_founding(ctx: Context, sent: Sentence) -> None:
+    from kg.loaders.text.people import person_at
+    for m in FOUNDED_YEAR.finditer(sent.text):
+        org = _org_before(ctx, sent, sent.start + m.start())
+        if org is not None:
+            ctx.add_fact(sent, "founded", ctx.use(org), "founded_in", value=int(m.group("year")),
+                         unit="year", confidence=0.8)
+    for m in FOUNDED_BY.finditer(sent.text):
+        org = _org_before(ctx, sent, sent.start + m.start())
+        who_at = sent.start + m.start("who")
+        founder = person_at(ctx, m.group("who"), who_at)
+        if founder is None:
+            orgs = ctx.mentions_in(who_at, who_at + len(m.group("who")), ORG_TYPES)
+            founder = orgs[0] if orgs else None
+        if org is not None and founder is not None and founder.entity != org.entity:
+            ctx.add_fact(sent, "founded", ctx.use(org), "founded_by", ctx.use(founder), confidence=0.75)
+
+
+def extract_models(ctx: Context, sent: Sentence) -> None:
+    models = ctx.mentions_in(sent.start, sent.end, ("AIModel",))
+    for model in models:
+        left = ctx.doc.text[sent.start:model.start]
+        right = ctx.doc.text[model.end:min(sent.end, model.end + 12)]
+        owner = None
+        own = re.match(r"\s*(?:d['’]|de |of |from |by |développé par |developed by )", right)
+        if own:
+            nxt = ctx.mentions_in(model.end, model.end + 40, ORG_TYPES)
+            owner = nxt[0] if nxt else None
+        if owner is None and re.search(r"['’]s\s+(?:[\w\-]+\s+){0,4}$", left):
+            prev = ctx.mentions_in(sent.start, model.start, ORG_TYPES)
+            owner = prev[-1] if prev else None
+        if owner is None and re.search(r"\b(its|their|son|sa|ses|leur|leurs)\s+(?:[\w\-]+\s+){0,4}$", left):
+            prev = ctx.mentions_in(sent.start, model.start, ORG_TYPES)
+            owner = prev[0] if prev else None
+        if owner is None:
+            verb = [v for v in DEVELOP.finditer(left)]
+            if verb:
+                prev = ctx.mentions_in(sent.start, sent.start + verb[-1].start(), ORG_TYPES)
+                owner = prev[-1] if prev else None
+        if owner is not None:
+            ctx.add_fact(sent, "models", ctx.use(owner), "developed", ctx.use(model), confidence=0.75)
+
+
+def extract_training_cost(ctx: Context, sent: Sentence) -> None:
+    if sent.headline or not COST.search(sent.text):
+        return
+    money = [q for q in ctx.quantities(sent) if q.unit not in (None, "percent", "pp") and q.value > 0]
+    if not money:
+        return
+    models = ctx.mentions_in(sent.start, sent.end, ("AIModel",))
+    if models:
+        model = models[0]
+    elif ANAPHORA_MODEL.search(sent.text) and TRAIN.search(sent.text):
+        model = ctx.last_of_type(sent.start, ("AIModel",))
+    else:
+        model = None
+    if model is None or not (TRAIN.search(sent.text) or "model" in sent.text.lower() or "modèle" in sent.text.lower()):
+        return
+    q = money[0]
+    qualifier = "approx" if q.qualifier == "exact" and HEDGE.search(sent.text) else q.qualifier
+    ctx.add_fact(sent, "training-cost", ctx.use(model), "training_cost", value=q.value, unit=q.unit,
+                 qualifier=qualifier, confidence=0.7)
+
+
+def extract_competition(ctx: Context, sent: Sentence) -> None:
+    cue = COMPARE.search(sent.text)
+    if not cue or sent.headline:
+        return
+    models = list({m.entity: m for m in ctx.mentions_in(sent.start, sent.end, ("AIModel",))}.values())
+    if len(models) == 2:
+        ctx.add_fact(sent, "competition", ctx.use(models[0]), "competes_with", ctx.use(models[1]),
+                     confidence=0.6)
+        return
+    orgs = list({m.entity: m for m in ctx.mentions_in(sent.start, sent.end, ORG_TYPES)}.values())
+    topic = ctx.gazetteer.entities.get(ctx.topic or "")
+    if len(orgs) == 1 and topic is not None and topic.type in ORG_TYPES and orgs[0].entity != topic.id:
+        pair = (topic.id, orgs[0].entity)
+        sector = {ctx.gazetteer.entities[e].properties.get("sector") for e in pair if e in ctx.gazetteer.entities}
+        if len(sector) != 1:
+            return
+    elif len(orgs) == 2:
+        pair = (orgs[0].entity, orgs[1].entity)
+    else:
+        return
+    for m in ctx.mentions_in(sent.start, sent.end, ORG_TYPES):
+        ctx.use(m)
+    if pair[0] not in ctx.entities and topic is not None:
+        ctx.use(Mention(0, 0, topic.name, topic.id, topic.type, "topic", 0.7))
+    ctx.add_fact(sent, "competition", pair[0], "competes_with", pair[1], confidence=0.6)
+
+
+def extract_products(ctx: Context, sent: Sentence) -> None:
+    for prod in ctx.mentions_in(sent.start, sent.end, ("Product",)):
+        maker = _maker(ctx, prod)
+        if maker is not None:
+            ctx.add_fact(sent, "products", ctx.use(maker), "makes", ctx.use(prod), confidence=0.75)
+        head = ctx.doc.text[sent.start:prod.start]
+        verb = list(USE.finditer(head))
+        if not verb:
+            continue
+        user = _org_before(ctx, sent, sent.start + verb[-1].start())
+        if user is not None and (maker is None or user.entity != maker.entity):
+            ctx.add_fact(sent, "products", ctx.use(user), "uses", ctx.use(prod), confidence=0.65)
+
+
+def _maker(ctx: Context, prod: Mention) -> Mention | None:
+    """A brand in the product's own name ("NVIDIA A100") or right before it ("Nvidia's H100")."""
+    words = prod.surface.split()
+    for n in range(len(words) - 1, 0, -1):
+        prefix = " ".join(words[:n])
+        inner = [m for m in ctx.gazetteer.find(prefix) if m.type in ORG_TYPES and m.end == len(prefix)]
+        if inner and inner[0].start == 0:
+            return Mention(prod.start, prod.start + len(prefix), prefix, inner[0].entity, inner[0].type,
+                           "alias", 0.9)
+    before = ctx.mentions_in(max(0, prod.start - 30), prod.start, ORG_TYPES)
+    if before and re.fullmatch(r"(['’]s)?\s*", ctx.doc.text[before[-1].end:prod.start]):
+        return before[-1]
+    return None
+
+
+def extract_homes(ctx: Context, sent: Sentence) -> None:
+    """'la startup chinoise X', 'Dutch chipmaker ASML', 'X, une entreprise chinoise'."""
+    for country in ctx.mentions_in(sent.start, sent.end, ("Country",)):
+        if not _is_demonym(ctx, country):
+            continue
+        after = ctx.mentions_in(country.end, min(sent.end, country.end + 60), ORG_TYPES)
+        if after and re.fullmatch(r"[\w\s’'\-]{0,40}", ctx.doc.text[country.end:after[0].start]) and \
+                len(ctx.doc.text[country.end:after[0].start].split()) <= 5:
+            ctx.add_fact(sent, "homes", ctx.use(after[0]), "headquartered_in", ctx.use(country), confidence=0.65)
+            continue
+        before = ctx.mentions_in(max(sent.start, country.start - 80), country.start, ORG_TYPES)
+        if before:
+            gap = ctx.doc.text[before[-1].end:country.start]
+            if re.match(r"\s*,\s*(une?|an?|the|la|le)\b", gap) and gap.count(",") == 1 and len(gap.split()) <= 8:
+                ctx.add_fact(sent, "homes", ctx.use(before[-1]), "headquartered_in", ctx.use(country),
+                             confidence=0.6)
+
+
+def _is_demonym(ctx: Context, country: Mention) -> bool:
+    s = country.surface
+    ent = ctx.gazetteer.entities.get(country.entity)
+    if ent is None or s == ent.name or s == ent.properties.get("label_fr"):
+        return False
+    return s[:1].islower() or (ctx.doc.lang == "en" and bool(_DEMONYM_EN.search(s)) and " " not in s)
+
+
+MODEL_CODE = re.compile(r"\b(?P<code>(?:[A-Z][a-z]+[-\s]?)?(?:[A-Za-z]{1,4}-?\d+(?:\.\d+)?[A-Za-z]{0,3}|"
+                        r"[A-Z][a-z]+\s\d(?:\.\d)?))\b")
+MODEL_WORD = re.compile(r"\b(mod[eè]les?|models?|LLM|chatbot|assistant|raisonnement|reasoning|IA|AI)\b", re.I)
+
+
+def find_model_codes(ctx: Context) -> list[Mention]:
+    """AI models named by a code next to the word 'model' ("its R1 reasoning model", "le modèle R1").
+
+    A code that, prefixed with a lab named in the sentence, is a registry name
+    ("DeepSeek" + "R1") resolves to that model; other codes become new models.
+    """
+    out = []
+    taken = [(m.start, m.end) for m in ctx.mentions]
+    for sent in ctx.sentences:
+        if not MODEL_WORD.search(sent.text):
+            continue
+        labs = ctx.mentions_in(sent.start, sent.end, ORG_TYPES)
+        for m in MODEL_CODE.finditer(sent.text):
+            start, end = sent.start + m.start("code"), sent.start + m.end("code")
+            if any(a < end and start < b for a, b in taken):
+                continue
+            near = sent.text[max(0, m.start() - 40):m.end() + 40]
+            if not MODEL_WORD.search(near) or re.fullmatch(r"\d+", m.group("code")):
+                continue
+            hit = _lab_model(ctx, labs, m.group("code"))
+            if hit is not None:
+                out.append(Mention(start, end, m.group("code"), hit, "AIModel", "alias", 0.8))
+                taken.append((start, end))
+    return out
+
+
+def _lab_model(ctx: Context, labs: list[Mention], code: str) -> str | None:
+    for lab in reversed(labs):
+        name = ctx.gazetteer.entities[lab.entity].name if lab.entity in ctx.gazetteer.entities else lab.surface
+        found = [m for m in ctx.gazetteer.find(f"{name} {code}") if m.type == "AIModel"]
+        if found and found[0].end == len(name) + 1 + len(code):
+            return found[0].entity
+    return None

@@ -1,0 +1,235 @@
+"""Stock and index moves, and market-value changes, from market-report sentences.
+
+Each percentage is tied to the nearest company or index on its left (or,
+with "respectively", to the listed names in order); its direction comes from
+the verb or sign before it, its session from cues around it (premarket, in
+early trading, at the close, en séance, a clôturé), its date from the
+sentence, paragraph or article. Numbers inside quotes, headlines and
+non-price figures (revenue, market share, rates) are not moves.
+"""
+from __future__ import annotations
+
+import re
+
+from kg.loaders.text.context import ORG_TYPES, Context
+from kg.loaders.text.gazetteer import Mention
+from kg.loaders.text.numbers import Quantity
+from kg.loaders.text.segment import Sentence
+
+SUBJECT_TYPES = (*ORG_TYPES, "MarketIndex")
+FALL = re.compile(r"\b(chut\w*|baiss\w*|recul\w*|gliss\w*|plong\w*|perd\w*|perdu|dégringol\w*|décroch\w*|"
+                  r"c[èé]d\w*|abandonn\w*|effondr\w*|l[âa]ch\w*|tomb\w*|enfonc\w*|flanch\w*|fondu|repli\w*|"
+                  r"fell|fall\w*|drop\w*|slid\w*|slip\w*|declin\w*|lost|los\w*|shed\w*|tumbl\w*|plung\w*|"
+                  r"sank|sink\w*|slump\w*|tank\w*|crater\w*|retreat\w*|eased|dipp?\w*|down|lower|"
+                  r"plummet\w*|sagg?\w*|skid\w*|collaps\w*|sell-?off|negative|en berne|dans le rouge)\b", re.I)
+RISE = re.compile(r"\b(bondi\w*|bond\w*|grimp\w*|progress\w*|gagn\w*|augment\w*|hausse|s.envol\w*|envol\w*|"
+                  r"rebond\w*|mont[éeé]\w*|avanc\w*|flamb\w*|pris|rose|rise\w*|rising|gain\w*|jump\w*|"
+                  r"climb\w*|rall\w*|surg\w*|soar\w*|advanc\w*|up|higher|added|rebound\w*|spik\w*|leap\w*|"
+                  r"edged up|firm\w*|positive|dans le vert)\b", re.I)
+NOT_PRICE = re.compile(r"\b(revenu\w*|revenue\w*|sales|ventes|chiffre d.affaires|bénéfice\w*|profit\w*|"
+                       r"earnings|margin\w*|marge\w*|market share|part\w* de marché|stake|participation|"
+                       r"taux|rate\w*|inflation|croissance|growth|demand\w*|demande|production|"
+                       r"dividend\w*|capex|investissement\w*|spending|dépenses|emploi\w*|jobs|"
+                       r"effectif\w*|guidance|prévision\w*|forecast\w*|probabilit\w*|odds|chance\w*)\b", re.I)
+SESSIONS = (
+    ("premarket", re.compile(r"pre-?market|avant l.ouverture|en pré-?séance|before the (opening )?bell|"
+                             r"pre-?open|avant-bourse|en avant-Bourse", re.I)),
+    ("futures", re.compile(r"futures|contrats? à terme", re.I)),
+    ("afterhours", re.compile(r"after-?hours|extended trading|après la clôture|after the bell|post-?market", re.I)),
+    ("close", re.compile(r"\bclos\w*|at the close|\bended\b|\bfinish\w*|settl\w*|clôtur\w*|"
+                         r"termin\w*|en clôture|à la clôture|in the session|sur la séance|"
+                         r"for the day|on the day|sur la journée", re.I)),
+    ("intraday", re.compile(r"early trad\w*|intraday|en séance|en cours de séance|at one point|"
+                            r"as much as|jusqu.à|en début de séance|début de séance|earlier in the session|"
+                            r"in morning trad\w*|midday|mid-?day|à la mi-séance|in afternoon trad\w*|"
+                            r"in (early|late|morning|afternoon) (deals|trade)|lors de la séance|during the session", re.I)),
+)
+_RESPECTIVELY = re.compile(r"\b(respectively|respectivement)\b", re.I)
+_QUOTE = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
+
+
+def _in_quotes(sent: Sentence) -> list[tuple[int, int]]:
+    return [(sent.start + m.start(), sent.start + m.end()) for m in _QUOTE.finditer(sent.text)]
+
+
+AFTER_DIRECTION = re.compile(r"^\s*(?:(?P<down>lower|down|in the red|plus bas|en baisse|dans le rouge|"
+                             r"en recul|weaker)|(?P<up>higher|up|in the green|plus haut|en hausse|dans le vert|"
+                             r"stronger))\b", re.I)
+
+
+def _direction(text: str, q: Quantity, after: str = "") -> str | None:
+    if q.value < 0:
+        return "fell_by"
+    m = AFTER_DIRECTION.match(after)
+    if m:
+        return "fell_by" if m.group("down") else "rose_by"
+    hits = [(m.end(), "fell_by") for m in FALL.finditer(text)] + [(m.end(), "rose_by") for m in RISE.finditer(text)]
+    return max(hits)[1] if hits else None
+
+
+def _session(ctx: Context, before: str, after: str, q: Quantity) -> str:
+    local = re.split(r"(?:,|;|\band\b|\bet\b|\bbefore\b|\bavant de\b|\bthen\b|\bpuis\b)", before)[-1]
+    for window in (after, local):
+        for name, cue in SESSIONS:
+            if cue.search(window):
+                return name
+    if q.qualifier in ("as_much_as", "up_to"):
+        return "intraday"
+    return "unstated"  # no cue: say so rather than guess a close
+
+
+_RELATIVE = re.compile(r"^\s*,?\s*(dont|qui|which|who|whose|that|, (a|an|the|un|une|le|la|l['’]))\b", re.I)
+_STOCK_ANAPHORA = re.compile(r"\b(the stock|the shares|its shares|its stock|their shares|shares|le titre|"
+                             r"l['’]action|ses actions|son action|son titre|leurs actions|the company['’]s shares|"
+                             r"son cours|its share price|the group['’]s shares)\b", re.I)
+
+
+def _subject(ctx: Context, sent: Sentence, q: Quantity, floor: int) -> Mention | None:
+    found = [m for m in ctx.mentions_in(floor, q.start, SUBJECT_TYPES)]
+    if not found:
+        if _STOCK_ANAPHORA.search(ctx.doc.text[floor:q.start]):
+            return ctx.last_move_subject or ctx.last_of_type(sent.start, SUBJECT_TYPES)
+        return None
+    nearest = found[-1]
+    for outer in found[:-1]:
+        opener = _RELATIVE.match(ctx.doc.text[outer.end:nearest.start])
+        if opener:
+            close = ctx.doc.text.find(",", outer.end + opener.end(), q.start)
+            if close != -1 and close > nearest.end:
+                return outer  # "Broadcom, dont les puces ... de Google, a chuté de 17 %"
+    return nearest
+
+
+def _percents(ctx: Context, sent: Sentence) -> list[Quantity]:
+    quoted = _in_quotes(sent)
+    return [q for q in ctx.quantities(sent) if q.unit == "percent"
+            and not any(a <= q.start < b for a, b in quoted) and abs(q.value) <= 100]
+
+
+def _emit(ctx: Context, sent: Sentence, subject: Mention, q: Quantity, pred: str, session: str,
+          rule: str = "moves") -> None:
+    ent = ctx.use(subject)
+    ctx.last_move_subject = subject
+    date = ctx.fact_date(sent, near=q.start)
+    qualifier = "as_much_as" if q.qualifier == "up_to" else q.qualifier  # "jusqu'à 9 %" is a peak
+    ctx.add_fact(sent, rule, ent, pred, ctx.event(date), value=abs(q.value), unit="percent",
+                 qualifier=qualifier, date=date, session=session,
+                 confidence=0.85 if subject.method != "new" else 0.6)
+
+
+_JOIN = re.compile(r"^\s*(?:,|et|and|,\s*et|,\s*and|;)\s*$", re.I)
+
+
+def _runs(ctx: Context, percents: list[Quantity]) -> list[list[Quantity]]:
+    """Percentages that follow each other in a list ("6,4 %, 5,1 % et 12,5 %")."""
+    runs: list[list[Quantity]] = []
+    for q in percents:
+        if runs and _JOIN.match(ctx.doc.text[runs[-1][-1].end:q.start]):
+            runs[-1].append(q)
+        else:
+            runs.append([q])
+    return runs
+
+
+def _respectively(ctx: Context, sent: Sentence, percents: list[Quantity]) -> list[Quantity]:
+    """Emit the moves of a 'respectively' list; return the percentages left for the other rules."""
+    cue = _RESPECTIVELY.search(sent.text)
+    if not cue:
+        return percents
+    at = sent.start + cue.start()
+    for run in _runs(ctx, percents):
+        near_before = 0 <= run[0].start - (sent.start + cue.end()) <= 6
+        near_after = 0 <= at - run[-1].end <= 4
+        if len(run) < 2 or not (near_before or near_after):
+            continue
+        floor = max([q.end for q in percents if q.end <= run[0].start], default=sent.start)
+        names = list({m.entity: m for m in ctx.mentions_in(floor, run[0].start, SUBJECT_TYPES)}.values())
+        if len(names) < len(run):
+            continue
+        names = names[-len(run):]
+        text = ctx.doc.text[names[-1].end:run[0].start]
+        after = ctx.doc.text[run[-1].end:sent.end]
+        pred = _direction(text, run[0], re.sub(r"^[\s,]*(respectively|respectivement)", "", after)) or "fell_by"
+        for m, q in zip(names, run):
+            _emit(ctx, sent, m, q, "fell_by" if q.value < 0 else pred,
+                  _session(ctx, text, after, q), "moves-respectively")
+        return [q for q in percents if q not in run]
+    return percents
+
+
+def extract_moves(ctx: Context, sent: Sentence) -> None:
+    if sent.headline:
+        return
+    percents = _respectively(ctx, sent, _percents(ctx, sent))
+    if not percents:
+        return
+    floor, last_subject, last_pred = sent.start, None, None
+    for i, q in enumerate(percents):
+        subject = _subject(ctx, sent, q, floor) or last_subject
+        start = subject.end if subject and subject.end > floor else floor
+        between = ctx.doc.text[start:q.start]
+        if subject is None or NOT_PRICE.search(between):
+            floor = q.end
+            continue
+        nxt = percents[i + 1].start if i + 1 < len(percents) else sent.end
+        after = ctx.doc.text[q.end:nxt]
+        after = re.split(r"[,;]\s+(?:et |and |while |tandis |alors |mais |but )?(?=\S)|\b(?:before|avant de|then|puis)\b",
+                         after)[0]
+        pred = _direction(between, q, after) or (last_pred if subject is last_subject else None)
+        if pred is None:
+            floor = q.end
+            continue
+        _emit(ctx, sent, subject, q, pred, _session(ctx, between, after, q))
+        floor, last_subject, last_pred = q.end, subject, pred
+
+
+CAP = re.compile(r"capitali[sz]\w*|market value|market cap|valeur (boursière|marchande|de marché)|"
+                 r"valorisation|market worth|from (its|their) value|de sa valeur", re.I)
+LOSS = re.compile(r"\b(perd\w*|effac\w*|baisse|chut\w*|wip\w*|eras\w*|lost|los\w*|shed\w*|evapor\w*|"
+                  r"fondre|fondu|envolé\w* en fumée|destroy\w*|détrui\w*|amput\w*|plong\w*|slash\w*|"
+                  r"knock\w*|cut|down|drop\w*|fell|tumbl\w*|permis de)\b", re.I)
+GAIN = re.compile(r"\b(gagn\w*|ajout\w*|added|add\w*|gain\w*|hausse|rose|jump\w*|soar\w*|bondi\w*)\b", re.I)
+EVENT_SUBJECT = re.compile(r"^\W*(la vente|the sell-?off|the rout|le krach|la chute|the plunge|the slump|"
+                           r"la débâcle|la dégringolade|cette vente|this sell-?off|the selloff|la baisse|"
+                           r"the decline|the drop|the crash)\b", re.I)
+
+
+LEVEL = re.compile(r"\b(stood at|stands at|valued at|worth|of|à|de|s['’]établit|atteint|reached|to|"
+                   r"about|around|environ|près de|roughly|nearly)\s*$", re.I)
+
+
+def _cap_kind(ctx: Context, sent: Sentence, q: Quantity) -> str:
+    before = ctx.doc.text[max(sent.start, q.start - 60):q.start]
+    after = ctx.doc.text[q.end:min(sent.end, q.end + 60)]
+    local = before + " " + after
+    if LOSS.search(before[-40:]) or re.match(r"\s*(of|de|en)\s+(market value|valeur|capitali)", after) and LOSS.search(local):
+        return "market_cap_loss"
+    if GAIN.search(before[-40:]):
+        return "market_cap_gain"
+    if CAP.search(before) and LEVEL.search(before):
+        return "market_cap"
+    if LOSS.search(local):
+        return "market_cap_loss"
+    return "market_cap_gain" if GAIN.search(local) else "market_cap"
+
+
+def extract_market_caps(ctx: Context, sent: Sentence) -> None:
+    if sent.headline or not CAP.search(sent.text):
+        return
+    quoted = _in_quotes(sent)
+    for q in ctx.quantities(sent):
+        if q.unit in (None, "percent", "pp") or any(a <= q.start < b for a, b in quoted) or q.value < 1e6:
+            continue
+        pred = _cap_kind(ctx, sent, q)
+        date = ctx.fact_date(sent, near=q.start)
+        m = _subject(ctx, sent, q, sent.start)
+        if m is None and pred == "market_cap":
+            m = next(iter(ctx.mentions_in(q.end, sent.end, SUBJECT_TYPES)), None)
+        if (EVENT_SUBJECT.search(sent.text) or m is None) and pred != "market_cap":
+            subject = ctx.event(date)
+        else:
+            subject = ctx.use(m) if m else None
+        if subject is None:
+            continue
+        ctx.add_fact(sent, "market-cap", subject, pred, value=abs(q.value), unit=q.unit,
+                     qualifier=q.qualifier, date=date, confidence=0.75)

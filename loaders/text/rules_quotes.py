@@ -1,0 +1,257 @@
+"""Who said what, and who works where: quotes, attributions and appositions.
+
+A quote is attributed to the speaker named next to it ("..., a déclaré X",
+"X said: ...", "according to X"). A statement relayed by someone ("Selon X,
+Nvidia publie une déclaration: ...") belongs to its author (Nvidia), and the
+relayer only comments on the author. The quote's subject is the entity it
+names, else the one the attribution names ("sur Y", "about Y"), else the
+article's topic. Appositions give employers and roles ("X, analyste chez Y",
+"Y analyst X", "Y's X") and places ("based in Singapore", "basé à Singapour").
+"""
+from __future__ import annotations
+
+import re
+
+from kg.loaders.text.context import ORG_TYPES, Context
+from kg.loaders.text.gazetteer import Mention
+from kg.loaders.text.people import org_at, person_at
+from kg.loaders.text.segment import Sentence
+
+QUOTE = re.compile(r"«([^»]{8,})»|“([^”]{8,})”|\"([^\"]{8,})\"")
+SAY = (r"a déclaré|a dit|a écrit|a affirmé|a estimé|a expliqué|a ajouté|a souligné|a indiqué|a commenté|"
+       r"a averti|a noté|a jugé|a prévenu|a résumé|a confié|a observé|a tweeté|déclare|explique|estime|"
+       r"souligne|ajoute|affirme|note|prévient|écrit|indique|said|says|wrote|writes|told|added|noted|"
+       r"explained|warned|commented|argued|cautioned|observed|tweeted|posted|remarked|stated")
+AFTER = re.compile(rf"^[\s,»”\"]*(?:{SAY})\b[\s,]*(?P<who>[^.;!?«“]*)", re.I)
+AFTER_NAME = re.compile(rf"^[\s,»”\"]*(?P<who>[^.;!?«“\"]{{2,160}}?)\s+(?:{SAY})\b(?P<rest>[^.;!?«“]*)", re.I)
+PRONOUN = re.compile(r"^\s*(he|she|il|elle|they|ils|elles)\s*$", re.I)
+INDIRECT = re.compile(rf"\b(?:{SAY}|believes|thinks|expects|estime|pense|juge|considère|croit)\b\s+"
+                      rf"(?:that |que |qu['’])?(?P<clause>[^«“\"]+)$", re.I)
+NAME_SAYS = re.compile(rf"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){{1,3}})\s+(?:{SAY})\b")
+BEFORE = re.compile(rf"(?P<who>[^.;!?»”]*?)\s*,?\s*(?:{SAY}|publie une déclaration|a publié une déclaration|"
+                    rf"issued a statement|in a statement|dans un communiqué|in a note|dans une note)\b"
+                    rf"(?P<about>[^«“\"]*)[:,]?\s*$", re.I)
+ACCORDING = re.compile(r"\b(?:selon|d'après|according to|per)\s+(?P<who>[^,:;«“\"]+)", re.I)
+ROLE_WORDS = (r"analyst\w*|analyste\w*|stratég\w*|strategist|économiste|economist|gérant\w*|manager|"
+              r"conseill\w*|advis\w*|président\w*|president|directeur|directrice|director|chief|CEO|PDG|CIO|"
+              r"CFO|CTO|COO|fondat\w*|founder|co-?founder|chairman|chairwoman|spokes\w+|porte-parole|"
+              r"responsable|head|partner|associé\w*|investisseur|investor|trader|chercheu\w*|researcher|"
+              r"professor|professeur|officer|executive|dirigeant\w*|patron\w*|boss|vice-président|"
+              r"vice president|VP|économiste|editor|chroniqueu\w*|specialist|spécialiste|expert\w*")
+ROLE = re.compile(rf"(?P<role>[\w\-’' ]{{0,50}}?\b(?:{ROLE_WORDS})\b[\w\-’' ]{{0,40}}?)"
+                  r"\s+(?:at|of|with|chez|à|de|du|des|d['’]|auprès de|for|pour)\s*(?P<org>[A-ZÀ-Ý][^,;.]*)")
+PLACE = re.compile(r"(?:basée?s? à|based in|installée?s? à|headquartered in)\s+(?P<place>[A-ZÀ-Ý][\w\-]+)|"
+                   r"(?P<place2>[A-ZÀ-Ý][\w\-]+)-based", re.I)
+ABOUT = re.compile(r"\b(?:sur|about|on|concernant|regarding|au sujet de)\s+(?P<what>.+)$", re.I)
+
+
+def _subject_of_quote(ctx: Context, qstart: int, qend: int, about: str, about_at: int,
+                      speaker: Mention, employer: Mention | None) -> str | None:
+    skip = {speaker.entity, employer.entity if employer else None}
+    for m in ctx.mentions_in(about_at, about_at + len(about)):
+        if m.type not in ("Country", "Event") and m.entity not in skip:
+            return ctx.use(m)
+    inside = [m for m in ctx.mentions_in(qstart, qend) if m.type not in ("Country",) and m.entity not in skip]
+    if inside:
+        counts: dict[str, int] = {}
+        for m in inside:
+            counts[m.entity] = counts.get(m.entity, 0) + 1
+        best = max(inside, key=lambda m: (counts[m.entity], -m.start))
+        return ctx.use(best)
+    if ctx.topic in skip:
+        return None
+    return ctx.topic
+
+
+DESCRIPTOR = re.compile(r"^(?:la |le |l'|l’|the |a |an |une? )?(?:\w+ )?(?:société|firme|cabinet|firm|company|"
+                        r"banque|bank|groupe|group|maison|fonds|fund|boutique|house|institut|institute)\b", re.I)
+
+
+def _employment(ctx: Context, sent: Sentence, person: Mention, text: str, offset: int) -> Mention | None:
+    """Employer and role from an apposition next to the person's name."""
+    m = ROLE.search(text)
+    if m:
+        org_text, org_at_ = m.group("org"), offset + m.start("org")
+        rest = text[m.end("org"):]
+        named = re.match(r"\s*,\s*([^,;.]+)", rest)
+        if DESCRIPTOR.match(org_text) and named and not ctx.mentions_in(org_at_, org_at_ + len(org_text), ORG_TYPES):
+            org_text, org_at_ = named.group(1), offset + m.end("org") + named.start(1)
+        org = org_at(ctx, org_text, org_at_)
+        if org is not None and org.type in ORG_TYPES:
+            ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org),
+                         role=m.group("role").strip(), confidence=0.8)
+            return org
+    return None
+
+
+def _place(ctx: Context, sent: Sentence, person: Mention, text: str, offset: int) -> None:
+    m = PLACE.search(text)
+    if not m:
+        return
+    group = "place" if m.group("place") else "place2"
+    for c in ctx.mentions_in(offset + m.start(group), offset + m.end(group), ("Country",)):
+        ctx.add_fact(sent, "based-in", ctx.use(person), "based_in", ctx.use(c), confidence=0.7)
+
+
+def _comment(ctx: Context, sent: Sentence, speaker: Mention, quote: tuple[int, int], context: str,
+             offset: int, about: str = "", about_at: int = 0) -> None:
+    employer = None
+    if speaker.type == "Person":
+        employer = _employment(ctx, sent, speaker, context, offset)
+        _place(ctx, sent, speaker, context, offset)
+    ctx.last_speaker = speaker
+    obj = _subject_of_quote(ctx, quote[0], quote[1], about, about_at, speaker, employer)
+    if obj and obj != speaker.entity:
+        text = ctx.doc.text[quote[0]:quote[1]].strip(" «»“”\"")
+        ctx.add_fact(sent, "quotes", ctx.use(speaker), "comments_on", obj, quote=text,
+                     confidence=0.75)
+
+
+ANAPHORA = re.compile(r"\b(la société|l['’]entreprise|le groupe|la firme|la start-?up|the company|the firm|"
+                      r"the group|the startup|the lab|le laboratoire)\b", re.I)
+
+
+def _speaker(ctx: Context, text: str, offset: int) -> Mention | None:
+    if PRONOUN.match(text):
+        return ctx.last_speaker or ctx.last_of_type(offset, ("Person",))
+    person = person_at(ctx, text, offset)
+    if person is not None:
+        return person
+    orgs = ctx.mentions_in(offset, offset + len(text), ORG_TYPES)
+    if orgs:
+        return orgs[-1]
+    if ANAPHORA.search(text):
+        return ctx.last_of_type(offset, ORG_TYPES)
+    return None
+
+
+def _last_clause(who: str) -> int:
+    """Where the clause that holds the speaker starts ('..., mais la société a déclaré')."""
+    cuts = [m.end() for m in re.finditer(r",\s*(?:mais|but|et|and|while|tandis que|alors que)\s+|;\s*", who)]
+    return cuts[-1] if cuts else 0
+
+
+def extract_quotes(ctx: Context, sent: Sentence) -> None:
+    for q in QUOTE.finditer(sent.text):
+        qs, qe = sent.start + q.start(), sent.start + q.end()
+        if _attributed_after(ctx, sent, q, (qs, qe)):
+            continue
+        _attributed_before(ctx, sent, q, (qs, qe))
+
+
+def _attributed_after(ctx: Context, sent: Sentence, q: re.Match, span: tuple[int, int]) -> bool:
+    """'«...», a déclaré X, analyste chez Y' and '"...," X, an analyst at Y, said'."""
+    after = sent.text[q.end():]
+    for pattern in (AFTER, AFTER_NAME):
+        m = pattern.match(after)
+        if not m or not m.group("who").strip():
+            continue
+        at = sent.start + q.end() + m.start("who")
+        speaker = _speaker(ctx, m.group("who"), at)
+        if speaker is None:
+            continue
+        context = m.group("who") + (m.group("rest") if "rest" in m.groupdict() else "")
+        _comment(ctx, sent, speaker, span, context, at)
+        return True
+    return False
+
+
+def _attributed_before(ctx: Context, sent: Sentence, q: re.Match, span: tuple[int, int]) -> None:
+    """'X said: «...»', 'Selon X, Y publie une déclaration sur Z: «...»'."""
+    m = BEFORE.search(sent.text[:q.start()])
+    if not m:
+        return
+    who, at = m.group("who"), sent.start + m.start("who")
+    relay = ACCORDING.search(who)
+    relayer = person_at(ctx, relay.group("who"), at + relay.start("who")) if relay else None
+    tail = _last_clause(who)
+    speaker = (_author(ctx, who, at, relayer) or _speaker(ctx, who[tail:], at + tail)
+               or _speaker(ctx, who, at))
+    if speaker is None:
+        return
+    about = ABOUT.search(m.group("about") or "")
+    about_text = about.group("what") if about else (m.group("about") or "")
+    about_at = sent.start + m.start("about") + (about.start("what") if about else 0)
+    _comment(ctx, sent, speaker, span, who, at, about_text, about_at)
+    if relayer is not None and relayer.entity != speaker.entity:
+        ctx.add_fact(sent, "quotes-relay", ctx.use(relayer), "comments_on", ctx.use(speaker), confidence=0.5)
+
+
+def _author(ctx: Context, who: str, at: int, relayer: Mention | None) -> Mention | None:
+    """In 'Selon X, Y publie ...' the author is the entity named after the relayer X."""
+    if relayer is None:
+        return None
+    after = [m for m in ctx.mentions_in(relayer.end, at + len(who)) if m.type in (*ORG_TYPES, "Person")]
+    return after[-1] if after else None
+
+
+POSSESSIVE = re.compile(r"['’]s\s+(?:(?:chief|senior|lead|head|top|veteran)\s+)*(?P<role>[a-z][\w\- ]{0,40}?)?\s*$")
+NAMED = re.compile(r"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s*,\s*"
+                   r"(?:un |une |the |an |a |l['’]|le |la )?(?P<app>[^,;]+)")
+
+
+def extract_appositions(ctx: Context, sent: Sentence) -> None:
+    """'X, analyst at Y' (known or new people), "Y's X", and what X says in reported speech."""
+    people: dict[int, Mention] = {}
+    for person in ctx.mentions_in(sent.start, sent.end, ("Person",)):
+        people[person.start] = person
+    for m in NAMED.finditer(sent.text):
+        if ROLE.search(m.group("app")[:90]):
+            p = person_at(ctx, m.group("name"), sent.start + m.start("name"))
+            if p is not None:
+                people.setdefault(p.start, p)
+    for m in NAME_SAYS.finditer(sent.text):
+        p = person_at(ctx, m.group("name"), sent.start + m.start("name"))
+        if p is not None and p.type == "Person":
+            people.setdefault(p.start, p)
+    for start, person in sorted(people.items()):
+        tail = ctx.doc.text[person.end:sent.end]
+        employer = None
+        m = re.match(r"\s*,\s*(?:un |une |the |an |a )?(?P<app>[^,;]+(?:,\s*[^,;]+)?)", tail)
+        if m:
+            employer = _employment(ctx, sent, person, m.group("app"), person.end + m.start("app"))
+        employer = _possessive_employer(ctx, sent, person) or employer
+        _reported_speech(ctx, sent, person, employer)
+
+
+def _possessive_employer(ctx: Context, sent: Sentence, person: Mention) -> Mention | None:
+    """"Sandhurst Research's Omar Velez", "Bernstein analyst Stacy Rasgon"."""
+    head = ctx.doc.text[sent.start:person.start]
+    orgs = ctx.mentions_in(sent.start, person.start, ORG_TYPES)
+    named = re.search(r"(?P<org>[A-ZÀ-Ý][\w&\-]+(?:\s+[A-ZÀ-Ý&][\w&\-]*){0,3})['’]s\s+[\w\- ]{0,40}$", head)
+    if named and not (orgs and orgs[-1].end >= sent.start + named.end("org")):
+        from kg.loaders.text.people import resolve_name
+        org = resolve_name(ctx, named.group("org"), sent.start + named.start("org"), ORG_TYPES,
+                           "Organization", 90)
+        if org is None or org.type not in ORG_TYPES:
+            return None
+    elif orgs:
+        org = orgs[-1]
+    else:
+        return None
+    gap = ctx.doc.text[org.end:person.start]
+    m = POSSESSIVE.match(gap) or re.fullmatch(r"\s+(?P<role>(?:[a-z\-]+\s+){0,3}(?:analyst|strategist|economist|"
+                                               r"trader|chief executive|CEO|founder|spokesperson|president))\s+", gap)
+    if not m or len(gap) > 45 or head.count("«") != head.count("»"):
+        return None
+    role = (m.group("role") or "").strip() or None
+    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org), role=role, confidence=0.7)
+    return org
+
+
+def _reported_speech(ctx: Context, sent: Sentence, person: Mention, employer: Mention | None) -> None:
+    """'X, analyst at Y, said the selloff in Nvidia looked overdone' (no quote marks)."""
+    rest = ctx.doc.text[person.end:sent.end]
+    if QUOTE.search(rest):
+        return
+    m = INDIRECT.search(rest)
+    if not m or m.start() > 140:
+        return
+    at = person.end + m.start("clause")
+    skip = {person.entity, employer.entity if employer else None}
+    for target in ctx.mentions_in(at, at + len(m.group("clause"))):
+        if target.type not in ("Country", "Event") and target.entity not in skip:
+            ctx.last_speaker = person
+            ctx.add_fact(sent, "reported-speech", ctx.use(person), "comments_on", ctx.use(target),
+                         confidence=0.6)
+            return
