@@ -6,6 +6,7 @@ trading-day Event, and the entities that end up in the fact sheet.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -52,25 +53,50 @@ class Context:
         return out
 
     def dates(self, sent: Sentence) -> list[DateMention]:
-        if sent.start not in self._dates:
-            found = find_dates(sent.text, self.doc.published, self.doc.lang)
-            self._dates[sent.start] = [
-                DateMention(d.start + sent.start, d.end + sent.start, d.text, d.date, d.granularity,
-                            d.kind, d.conflict) for d in found]
-        return self._dates[sent.start]
+        if not self._dates:
+            self._date_all()
+        return self._dates.get(sent.start, [])
+
+    def _date_all(self) -> None:
+        """Date every sentence in order; a date without a year takes the story's year so far
+        ("On Monday, March 9, 2020 ... On Thursday, March 12" is 2020-03-12)."""
+        year: str | None = None
+        for sent in self.sentences:
+            out = []
+            for d in find_dates(sent.text, self.doc.published, self.doc.lang):
+                date = d.date
+                if d.kind == "explicit" and re.search(r"\b\d{4}\b", d.text) and d.granularity in ("day", "month") \
+                        and not self._is_reference(DateMention(d.start + sent.start, d.end + sent.start, d.text,
+                                                               d.date, d.granularity, d.kind, d.conflict)):
+                    year = d.date[:4]
+                elif d.kind == "explicit" and year and d.date[:4] != year and d.granularity == "day":
+                    date = _with_year(d.date, year)
+                out.append(DateMention(d.start + sent.start, d.end + sent.start, d.text, date,
+                                       d.granularity, d.kind, d.conflict))
+            self._dates[sent.start] = out
 
     def fact_date(self, sent: Sentence, near: int | None = None) -> str | None:
         """The day a fact of this sentence is about: its own date, else the paragraph's, else the article's."""
         own = [d for d in self.dates(sent) if d.granularity == "day" and not self._is_reference(d)]
-        if own:
-            if near is not None:
+        if near is not None:
+            own = [d for d in own if self._same_clause(sent, d, near)]
+            if own:
                 return min(own, key=lambda d: abs(d.start - near)).date
+        elif own:
             return own[0].date
         for other in reversed([s for s in self.sentences if s.paragraph == sent.paragraph and s.end <= sent.start]):
             days = [d for d in self.dates(other) if d.granularity == "day" and not self._is_reference(d)]
             if days:
                 return days[-1].date
         return self.event_day
+
+    def _same_clause(self, sent: Sentence, d: DateMention, pos: int) -> bool:
+        """A date dates a number only if no other number or clause break stands between them."""
+        a, b = sorted((d.end, pos)) if d.start < pos else (pos, d.start)
+        between = self.doc.text[a:b]
+        if re.search(r"\d\s*%|;|,\s*(while|whereas|but|and|tandis|alors|mais|et)\b", between):
+            return False
+        return True
 
     def _is_reference(self, d: DateMention) -> bool:
         before = self.doc.text[max(0, d.start - 40):d.start]
@@ -124,6 +150,15 @@ class Context:
                                   lang=self.doc.lang, url=self.doc.url)]
         self.facts.append(fact)
         return fact
+
+
+def _with_year(iso: str, year: str) -> str:
+    candidate = f"{year}{iso[4:]}"
+    try:
+        dt.date.fromisoformat(candidate)
+    except ValueError:
+        return iso
+    return candidate
 
 
 def main_topic(mentions: list[Mention]) -> str | None:

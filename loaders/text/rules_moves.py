@@ -22,7 +22,7 @@ FALL = re.compile(r"\b(chut\w*|baiss\w*|recul\w*|gliss\w*|plong\w*|perd\w*|perdu
                   r"fell|fall\w*|drop\w*|slid\w*|slip\w*|declin\w*|lost|los\w*|shed\w*|tumbl\w*|plung\w*|"
                   r"sank|sink\w*|slump\w*|tank\w*|crater\w*|retreat\w*|eased|dipp?\w*|down|lower|"
                   r"plummet\w*|sagg?\w*|skid\w*|collaps\w*|sell-?off|negative|en berne|dans le rouge)\b", re.I)
-RISE = re.compile(r"\b(bondi\w*|bond\w*|grimp\w*|progress\w*|gagn\w*|augment\w*|hausse|s.envol\w*|envol\w*|"
+RISE = re.compile(r"\b(repren\w*|regain\w*|recover\w*|récupér\w*|redress\w*|bondi\w*|bond\w*|grimp\w*|progress\w*|gagn\w*|augment\w*|hausse|s.envol\w*|envol\w*|"
                   r"rebond\w*|mont[éeé]\w*|avanc\w*|flamb\w*|pris|rose|rise\w*|rising|gain\w*|jump\w*|"
                   r"climb\w*|rall\w*|surg\w*|soar\w*|advanc\w*|up|higher|added|rebound\w*|spik\w*|leap\w*|"
                   r"edged up|firm\w*|positive|dans le vert)\b", re.I)
@@ -42,7 +42,9 @@ SESSIONS = (
     ("intraday", re.compile(r"early trad\w*|intraday|en séance|en cours de séance|at one point|"
                             r"as much as|jusqu.à|en début de séance|début de séance|earlier in the session|"
                             r"in morning trad\w*|midday|mid-?day|à la mi-séance|in afternoon trad\w*|"
-                            r"in (early|late|morning|afternoon) (deals|trade)|lors de la séance|during the session", re.I)),
+                            r"in (early|late|morning|afternoon) (deals|trade)|lors de la séance|during the session|"
+                            r"opening bell|at the open\b|after the open\b|à l['’]ouverture|dès l['’]ouverture|"
+                            r"après l['’]ouverture|in the first (minutes|hour)|in late trading|en fin de séance", re.I)),
 )
 _RESPECTIVELY = re.compile(r"\b(respectively|respectivement)\b", re.I)
 _QUOTE = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
@@ -52,9 +54,11 @@ def _in_quotes(sent: Sentence) -> list[tuple[int, int]]:
     return [(sent.start + m.start(), sent.start + m.end()) for m in _QUOTE.finditer(sent.text)]
 
 
-AFTER_DIRECTION = re.compile(r"^\s*(?:(?P<down>lower|down|in the red|plus bas|en baisse|dans le rouge|"
-                             r"en recul|weaker)|(?P<up>higher|up|in the green|plus haut|en hausse|dans le vert|"
-                             r"stronger))\b", re.I)
+AFTER_DIRECTION = re.compile(r"^\s*(?:,\s*(?:or|soit)\s[^,]{1,30},\s*|\([^)]{1,30}\)\s*)?(?:(?P<down>lower|down|in the red|plus bas|en baisse|dans le rouge|"
+                             r"en recul|weaker|drop|decline|fall|loss|slide|plunge|slump|repli|baisse|chute|recul|"
+                             r"dégringolade|plongeon|déclin)|(?P<up>higher|up|in the green|plus haut|en hausse|"
+                             r"dans le vert|stronger|gain|rise|jump|rally|advance|rebound|hausse|progression|"
+                             r"rebond|envolée|bond))\b", re.I)
 
 
 def _direction(text: str, q: Quantity, after: str = "") -> str | None:
@@ -79,17 +83,85 @@ def _session(ctx: Context, before: str, after: str, q: Quantity) -> str:
 
 
 _RELATIVE = re.compile(r"^\s*,?\s*(dont|qui|which|who|whose|that|, (a|an|the|un|une|le|la|l['’]))\b", re.I)
-_STOCK_ANAPHORA = re.compile(r"\b(the stock|the shares|its shares|its stock|their shares|shares|le titre|"
+_STOCK_ANAPHORA = re.compile(r"\b(the chipmaker|the chip designer|the chip maker|the company|the group|"
+                             r"the firm|le groupe|la société|le fabricant|le fondeur|le spécialiste|le concepteur|"
+                             r"l['’]entreprise|le constructeur|l['’]équipementier|the index|l['’]indice|the benchmark|the gauge|the stock|the shares|its shares|its stock|their shares|le titre|"
                              r"l['’]action|ses actions|son action|son titre|leurs actions|the company['’]s shares|"
                              r"son cours|its share price|the group['’]s shares)\b", re.I)
 
 
-def _subject(ctx: Context, sent: Sentence, q: Quantity, floor: int) -> Mention | None:
-    found = [m for m in ctx.mentions_in(floor, q.start, SUBJECT_TYPES)]
-    if not found:
-        if _STOCK_ANAPHORA.search(ctx.doc.text[floor:q.start]):
-            return ctx.last_move_subject or ctx.last_of_type(sent.start, SUBJECT_TYPES)
+_NAME_BEFORE_VERB = re.compile(
+    r"(?:^|[\s,;(])(?:(?:shares|stock) (?:of|in) |(?:les )?actions? (?:de |d['’])|le titre (?:de |d['’])?)?"
+    r"(?P<name>(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|[A-Z]{2,})(?:\s+(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|&|[A-Z]{2,})){0,3}"
+    r"(?:\s\d{2,4})?)"
+    r"(?:['’]s)?\s+(?:shares\s+|stock\s+)?(?:a |ont |has |have |was |were |had |also |encore |aussi )*$")
+_NOT_NAMES = set("""the le la les un une des ce cette ces shares stocks stock investors markets market semiconductor chip
+chips tech european asian american french german japanese chinese monday tuesday wednesday thursday friday
+lundi mardi mercredi jeudi vendredi january february march april may june july august september october
+november december janvier février mars avril mai juin juillet août septembre octobre novembre décembre wall
+street bourse paris london tokyo europe asia in en at à au meanwhile pendant ailleurs elsewhere but mais and et
+its their son sa ses leur it il elle they ils he she index indice sector secteur""".split())
+
+
+_NAME = (r"(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|[A-Z]{2,})(?:\s+(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|&|[A-Z]{2,}))"
+         r"{0,3}(?:\s\d{2,4}\b)?")
+_NAME_APPOSITION = re.compile(rf"(?:^|[.;:]\s+|,\s+|\b(?:et|and|while|tandis que|mais|but)\s+|"
+                              rf"\b(?:[Ss]hares|[Ss]tock) (?:in|of) |\b(?:[Ll]es )?actions? (?:de |d['’]))"
+                              rf"(?P<name>{_NAME})\s*,")
+_INDEX_NAME = re.compile(r"\b(index|indice|composite|average|\d{2,4})\b", re.I)
+_NAME_ELLIPSIS = re.compile(rf"^\s*(?:,|et|and|;)\s+(?P<name>{_NAME})\s+(?:de|by|of|d['’])?\s*$")
+
+
+def _unknown_subject(ctx: Context, sent: Sentence, floor: int, q: Quantity) -> Mention | None:
+    """A company the registry does not know, named right before its move ("Melexis a cédé 5,6 %"),
+    before an apposition ("Melexis, le spécialiste ..., a terminé en baisse de 5,6 %"), or with
+    the verb left out ("UCB a progressé de 1,8 % et Ahold Delhaize de 1,2 %")."""
+    text = ctx.doc.text[floor:q.start]
+    verb = list(FALL.finditer(text)) + list(RISE.finditer(text))
+    m = _NAME_ELLIPSIS.match(text) if floor > sent.start else None
+    if m is None and verb:
+        head = text[:min(verb, key=lambda v: v.start()).start()]
+        m = _NAME_BEFORE_VERB.search(head)
+        if m is None:
+            found = list(_NAME_APPOSITION.finditer(head))
+            m = found[-1] if found else None
+    if not m:
         return None
+    name = m.group("name")
+    words = name.split()
+    if all(w.lower().strip("’'") in _NOT_NAMES for w in words) or words[0].lower() in _NOT_NAMES and len(words) == 1:
+        return None
+    while words and words[0].lower() in _NOT_NAMES:
+        words = words[1:]
+    name = " ".join(words)
+    start = floor + m.start("name") + m.group("name").find(name)
+    if not name or ctx.mentions_in(start, start + len(name)):
+        return None
+    return ctx.new_entity(name, "MarketIndex" if _INDEX_NAME.search(name) else "Company", 0.55, start)
+
+
+def _ellipsis(ctx: Context, floor: int, q: Quantity) -> bool:
+    return bool(_NAME_ELLIPSIS.match(ctx.doc.text[floor:q.start]))
+
+
+def _tradable(ctx: Context, m: Mention) -> bool:
+    """Unlisted labs (DeepSeek, OpenAI) make news but have no share price to move."""
+    ent = ctx.gazetteer.entities.get(m.entity)
+    return ent is None or ent.properties.get("listed", True) is not False
+
+
+def _subject(ctx: Context, sent: Sentence, q: Quantity, floor: int) -> Mention | None:
+    found = [m for m in ctx.mentions_in(floor, q.start, SUBJECT_TYPES) if _tradable(ctx, m)]
+    if not found:
+        unknown = _unknown_subject(ctx, sent, floor, q)
+        if unknown is None and _STOCK_ANAPHORA.search(ctx.doc.text[floor:q.start]):
+            index = re.search(r"index|indice|benchmark|gauge", ctx.doc.text[floor:q.start], re.I)
+            types = ("MarketIndex",) if index else SUBJECT_TYPES
+            last = ctx.last_move_subject
+            if last is not None and last.type in types:
+                return last
+            return ctx.last_of_type(sent.start, types)
+        return unknown
     nearest = found[-1]
     for outer in found[:-1]:
         opener = _RELATIVE.match(ctx.doc.text[outer.end:nearest.start])
@@ -143,7 +215,10 @@ def _respectively(ctx: Context, sent: Sentence, percents: list[Quantity]) -> lis
         if len(run) < 2 or not (near_before or near_after):
             continue
         floor = max([q.end for q in percents if q.end <= run[0].start], default=sent.start)
-        names = list({m.entity: m for m in ctx.mentions_in(floor, run[0].start, SUBJECT_TYPES)}.values())
+        names = list({m.entity: m for m in ctx.mentions_in(floor, run[0].start, SUBJECT_TYPES)
+                      if _tradable(ctx, m)}.values())
+        if len(names) < len(run):
+            names = _listed_names(ctx, floor, run[0].start) or names
         if len(names) < len(run):
             continue
         names = names[-len(run):]
@@ -155,6 +230,27 @@ def _respectively(ctx: Context, sent: Sentence, percents: list[Quantity]) -> lis
                   _session(ctx, text, after, q), "moves-respectively")
         return [q for q in percents if q not in run]
     return percents
+
+
+_LIST = re.compile(rf"(?P<list>{_NAME}(?:\s*,\s*{_NAME})*\s*,?\s+(?:and|et)\s+{_NAME})")
+
+
+def _listed_names(ctx: Context, start: int, end: int) -> list[Mention]:
+    """'Goodman Group and Macquarie Technology Group dropped ...': the names of a list, known or new."""
+    text = ctx.doc.text[start:end]
+    found = list(_LIST.finditer(text))
+    if not found:
+        return []
+    lst = found[-1]
+    out = []
+    for part in re.finditer(rf"{_NAME}", lst.group("list")):
+        if part.group(0) in ("and", "et"):
+            continue
+        at = start + lst.start("list") + part.start()
+        known = [m for m in ctx.mentions_in(at, at + len(part.group(0)), SUBJECT_TYPES)]
+        out.append(known[0] if known else ctx.new_entity(
+            part.group(0), "MarketIndex" if _INDEX_NAME.search(part.group(0)) else "Company", 0.55, at))
+    return out
 
 
 def extract_moves(ctx: Context, sent: Sentence) -> None:
@@ -172,10 +268,11 @@ def extract_moves(ctx: Context, sent: Sentence) -> None:
             floor = q.end
             continue
         nxt = percents[i + 1].start if i + 1 < len(percents) else sent.end
-        after = ctx.doc.text[q.end:nxt]
+        raw_after = ctx.doc.text[q.end:nxt]
         after = re.split(r"[,;]\s+(?:et |and |while |tandis |alors |mais |but )?(?=\S)|\b(?:before|avant de|then|puis)\b",
-                         after)[0]
-        pred = _direction(between, q, after) or (last_pred if subject is last_subject else None)
+                         raw_after)[0]
+        inherits = subject is last_subject or _ellipsis(ctx, floor, q)
+        pred = _direction(between, q, raw_after) or (last_pred if inherits else None)
         if pred is None:
             floor = q.end
             continue
