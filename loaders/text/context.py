@@ -15,7 +15,7 @@ from typing import Any
 from kg.loaders.text.dates import DateMention, find_dates
 from kg.loaders.text.document import Document
 from kg.loaders.text.gazetteer import Gazetteer, Mention
-from kg.loaders.text.numbers import Quantity, find_quantities
+from kg.loaders.text.quantities import Quantity, find_quantities
 from kg.loaders.text.segment import Sentence
 from kg.model import Entity, Evidence, Fact
 from kg.records import slug
@@ -84,6 +84,8 @@ class Context:
                 return min(own, key=lambda d: abs(d.start - near)).date
         elif own:
             return own[0].date
+        if re.search(r"\b(overnight|la nuit dernière|dans la nuit|cette nuit)\b", sent.text, re.I) and self.event_day:
+            return _previous_weekday(self.event_day)
         for other in reversed([s for s in self.sentences if s.paragraph == sent.paragraph and s.end <= sent.start]):
             days = [d for d in self.dates(other) if d.granularity == "day" and not self._is_reference(d)]
             if days:
@@ -92,6 +94,8 @@ class Context:
 
     def _same_clause(self, sent: Sentence, d: DateMention, pos: int) -> bool:
         """A date dates a number only if no other number or clause break stands between them."""
+        if d.start - sent.start < 25:
+            return True  # a sentence-initial date ("Ce mardi matin, ...") covers every clause
         a, b = sorted((d.end, pos)) if d.start < pos else (pos, d.start)
         between = self.doc.text[a:b]
         if re.search(r"\d\s*%|;|,\s*(while|whereas|but|and|tandis|alors|mais|et)\b", between):
@@ -150,6 +154,13 @@ class Context:
                                   lang=self.doc.lang, url=self.doc.url)]
         self.facts.append(fact)
         return fact
+
+
+def _previous_weekday(iso: str) -> str:
+    day = dt.date.fromisoformat(iso) - dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day.isoformat()
 
 
 def _with_year(iso: str, year: str) -> str:

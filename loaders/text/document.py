@@ -115,7 +115,7 @@ def read_document(path: Path, published: str | None = None, lang: str | None = N
     sources: list[str] = []
     first_line = 1
     if path.suffix.lower() in (".html", ".htm"):
-        from kg.loaders.text.html import html_to_text
+        from kg.loaders.text.html_text import html_to_text
         meta_html, text = html_to_text(raw)
         meta.update(meta_html)
         if meta_html:

@@ -54,8 +54,10 @@ def tokens_of(text: str) -> list[Token]:
 
 
 class Gazetteer:
-    def __init__(self, entities: list[Entity]):
+    def __init__(self, entities: list[Entity], synonyms: bool = True):
+        from kg.loaders.text.synonyms import SynonymIndex
         self.entities = {e.id: e for e in entities}
+        self.synonyms = SynonymIndex(entities) if synonyms else None
         self.names: dict[tuple[str, ...], set[str]] = {}
         self.exact: dict[tuple[str, ...], set[str]] = {}   # case-sensitive surface -> ids
         self.vocab: set[str] = set()
@@ -107,6 +109,18 @@ class Gazetteer:
         return True
 
     def find(self, text: str) -> list[Mention]:
+        """Registry names, then word-by-word rewrites of them in what is left."""
+        found = self.find_names(text)
+        if self.synonyms is not None:
+            rewritten = self.synonyms.find(text, [])
+            # a rewrite that covers a shorter plain match wins ("Micron Innovation" over "Micron")
+            longer = [r for r in rewritten if not any(m.start <= r.start and r.end <= m.end for m in found)
+                      and all((m.start >= r.start and m.end <= r.end) or m.end <= r.start or m.start >= r.end
+                              for m in found)]
+            found = [m for m in found if not any(r.start <= m.start and m.end <= r.end for r in longer)] + longer
+        return sorted(found, key=lambda m: (m.start, m.end))
+
+    def find_names(self, text: str) -> list[Mention]:
         """Longest registry matches, left to right, without overlaps."""
         toks = self.repair(tokens_of(text))
         out: list[Mention] = []

@@ -13,7 +13,7 @@ import re
 
 from kg.loaders.text.context import ORG_TYPES, Context
 from kg.loaders.text.gazetteer import Mention
-from kg.loaders.text.numbers import Quantity
+from kg.loaders.text.quantities import Quantity
 from kg.loaders.text.segment import Sentence
 
 SUBJECT_TYPES = (*ORG_TYPES, "MarketIndex")
@@ -46,7 +46,7 @@ SESSIONS = (
                             r"opening bell|at the open\b|after the open\b|à l['’]ouverture|dès l['’]ouverture|"
                             r"après l['’]ouverture|in the first (minutes|hour)|in late trading|en fin de séance", re.I)),
 )
-_RESPECTIVELY = re.compile(r"\b(respectively|respectivement)\b", re.I)
+_RESPECTIVELY = re.compile(r"\b(respectively|respectivement|separately|individually|correspondingly)\b", re.I)
 _QUOTE = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
 
 
@@ -71,9 +71,9 @@ def _direction(text: str, q: Quantity, after: str = "") -> str | None:
     return max(hits)[1] if hits else None
 
 
-def _session(ctx: Context, before: str, after: str, q: Quantity) -> str:
+def _session(ctx: Context, before: str, after: str, q: Quantity, opening: str = "") -> str:
     local = re.split(r"(?:,|;|\band\b|\bet\b|\bbefore\b|\bavant de\b|\bthen\b|\bpuis\b)", before)[-1]
-    for window in (after, local):
+    for window in (after, local, opening):
         for name, cue in SESSIONS:
             if cue.search(window):
                 return name
@@ -105,7 +105,7 @@ its their son sa ses leur it il elle they ils he she index indice sector secteur
 
 _NAME = (r"(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|[A-Z]{2,})(?:\s+(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|&|[A-Z]{2,}))"
          r"{0,3}(?:\s\d{2,4}\b)?")
-_NAME_APPOSITION = re.compile(rf"(?:^|[.;:]\s+|,\s+|\b(?:et|and|while|tandis que|mais|but)\s+|"
+_NAME_APPOSITION = re.compile(rf"(?:(?<![\w’'])(?<=^)|(?<=[.;:,]\s)|\b(?:et|and|while|tandis que|mais|but)\s+|"
                               rf"\b(?:[Ss]hares|[Ss]tock) (?:in|of) |\b(?:[Ll]es )?actions? (?:de |d['’]))"
                               rf"(?P<name>{_NAME})\s*,")
 _INDEX_NAME = re.compile(r"\b(index|indice|composite|average|\d{2,4})\b", re.I)
@@ -123,7 +123,7 @@ def _unknown_subject(ctx: Context, sent: Sentence, floor: int, q: Quantity) -> M
         head = text[:min(verb, key=lambda v: v.start()).start()]
         m = _NAME_BEFORE_VERB.search(head)
         if m is None:
-            found = list(_NAME_APPOSITION.finditer(head))
+            found = [x for i in range(len(head)) for x in [_NAME_APPOSITION.match(head, i)] if x]
             m = found[-1] if found else None
     if not m:
         return None
@@ -134,6 +134,8 @@ def _unknown_subject(ctx: Context, sent: Sentence, floor: int, q: Quantity) -> M
     while words and words[0].lower() in _NOT_NAMES:
         words = words[1:]
     name = " ".join(words)
+    if not name[:1].isalpha() or not name[:1].isupper():
+        return None
     start = floor + m.start("name") + m.group("name").find(name)
     if not name or ctx.mentions_in(start, start + len(name)):
         return None
@@ -142,6 +144,14 @@ def _unknown_subject(ctx: Context, sent: Sentence, floor: int, q: Quantity) -> M
 
 def _ellipsis(ctx: Context, floor: int, q: Quantity) -> bool:
     return bool(_NAME_ELLIPSIS.match(ctx.doc.text[floor:q.start]))
+
+
+def _opening(ctx: Context, sent: Sentence) -> str:
+    """A sentence-initial adverbial ("En début de séance, ...") that sets the scene for every clause."""
+    comma = sent.text.find(",")
+    if comma == -1 or comma > 60 or ctx.mentions_in(sent.start, sent.start + comma):
+        return ""
+    return sent.text[:comma]
 
 
 def _tradable(ctx: Context, m: Mention) -> bool:
@@ -276,7 +286,7 @@ def extract_moves(ctx: Context, sent: Sentence) -> None:
         if pred is None:
             floor = q.end
             continue
-        _emit(ctx, sent, subject, q, pred, _session(ctx, between, after, q))
+        _emit(ctx, sent, subject, q, pred, _session(ctx, between, after, q, _opening(ctx, sent)))
         floor, last_subject, last_pred = q.end, subject, pred
 
 

@@ -6,7 +6,7 @@ its hedge and its exact span, whatever the language's decimal comma, thousands
 separator or meaning of "billion". Digits inside names (A100, GPT-4, Covid-19,
 7B), dates and clock times are not quantities at all; a number with no unit is
 returned with unit None for callers to ignore. The vocabulary lives in
-`numbers_lexicon`.
+`quantities_lexicon`.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from kg.loaders.text import numbers_lexicon as lex
+from kg.loaders.text import quantities_lexicon as lex
 
 QUALIFIERS = ("exact", "approx", "more_than", "less_than", "as_much_as", "up_to", "at_least")
 SP = r"[ \t\u00a0\u202f]"  # the spaces that may sit inside one quantity (no line breaks)

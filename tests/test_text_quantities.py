@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.loaders.text.numbers import (QUALIFIERS, Quantity, find_quantities, format_quantity,
+from kg.loaders.text.quantities import (QUALIFIERS, Quantity, find_quantities, format_quantity,
                                      parse_quantity)
-from kg.loaders.text.numbers_lexicon import ISO_CODES
+from kg.loaders.text.quantities_lexicon import ISO_CODES
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
