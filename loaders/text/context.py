@@ -39,6 +39,8 @@ class Context:
     topic: str | None = None
     last_move_subject: Mention | None = None
     last_speaker: Mention | None = None
+    #: (date, strength, cause mention, sentence) of every cause the text names
+    causes: list = field(default_factory=list)
     _dates: dict[int, list[DateMention]] = field(default_factory=dict)
 
     # -- lookups -------------------------------------------------------------

@@ -15,7 +15,7 @@ from kg.loaders.text.rules_facts import (extract_competition, extract_founding, 
                                          extract_models, extract_products, extract_training_cost,
                                          find_model_codes)
 from kg.loaders.text.rules_moves import extract_market_caps, extract_moves
-from kg.loaders.text.rules_policy import extract_causes, extract_policy
+from kg.loaders.text.rules_policy import extract_causes, extract_policy, settle_causes
 from kg.loaders.text.rules_quotes import extract_appositions, extract_quotes
 from kg.loaders.text.segment import sentences
 from kg.model import Entity, Fact
@@ -55,6 +55,7 @@ def extract_document(doc: Document, gazetteer: Gazetteer | None = None
         extract_homes(ctx, sent)
         extract_policy(ctx, sent)
         extract_causes(ctx, sent, has_moves)
+    settle_causes(ctx)
     conflicts = [d for sent in ctx.sentences for d in ctx.dates(sent) if d.conflict]
     return (*_records(ctx), conflicts)
 

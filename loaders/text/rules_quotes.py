@@ -39,7 +39,10 @@ ROLE_WORDS = (r"analyst\w*|analyste\w*|stratég\w*|strategist|économiste|econom
               r"professor|professeur|officer|executive|dirigeant\w*|patron\w*|boss|vice-président|"
               r"vice president|VP|économiste|editor|chroniqueu\w*|specialist|spécialiste|expert\w*")
 ROLE = re.compile(rf"(?P<role>[\w\-’' ]{{0,50}}?\b(?:{ROLE_WORDS})\b[\w\-’' ]{{0,40}}?)"
-                  r"\s+(?:at|of|with|chez|à|de|du|des|d['’]|auprès de|for|pour)\s*(?P<org>[A-ZÀ-Ý][^,;.]*)")
+                  r"\s+(?:at|of|with|chez|à|de|du|des|d['’]|auprès de|for|pour)\s*"
+                  r"(?P<org>(?:[A-ZÀ-Ý]|(?:la |le |l['’]|the |a |an |une? )?(?:\w+ )?(?:société|firme|cabinet|"
+                  r"firm|company|banque|bank|groupe|group|maison|fonds|fund|boutique|house|institut|institute)\b)"
+                  r"[^,;.]*)")
 PLACE = re.compile(r"(?:basée?s? à|based in|installée?s? à|headquartered in)\s+(?P<place>[A-ZÀ-Ý][\w\-]+)|"
                    r"(?P<place2>[A-ZÀ-Ý][\w\-]+)-based", re.I)
 ABOUT = re.compile(r"\b(?:sur|about|on|concernant|regarding|au sujet de)\s+(?P<what>.+)$", re.I)
