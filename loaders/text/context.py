@@ -147,13 +147,17 @@ class Context:
         props = {k: v for k, v in fields.items() if k not in ("value", "unit", "qualifier", "date") and v is not None}
         fact = Fact(s=s, p=p, o=o, value=fields.get("value"), unit=fields.get("unit"),
                     qualifier=fields.get("qualifier"), date=fields.get("date"), properties=props)
+        evidence = Evidence(source=self.doc.source, quote=sent.text, span=(sent.start, sent.end),
+                            extractor=f"rules:{rule}", confidence=round(confidence, 2),
+                            lang=self.doc.lang, url=self.doc.url)
+        key = (s, p, o, fact.value, fact.unit, fact.date, props.get("session"))
         for have in self.facts:
-            if (have.s, have.p, have.o, have.value, have.unit, have.date, have.properties) == (
-                    fact.s, fact.p, fact.o, fact.value, fact.unit, fact.date, fact.properties):
-                return None  # said twice in the article: one claim
-        fact.evidence = [Evidence(source=self.doc.source, quote=sent.text, span=(sent.start, sent.end),
-                                  extractor=f"rules:{rule}", confidence=round(confidence, 2),
-                                  lang=self.doc.lang, url=self.doc.url)]
+            if (have.s, have.p, have.o, have.value, have.unit, have.date, have.properties.get("session")) == key:
+                # said twice in the article: one claim, with every place it is said
+                if all(e.span != evidence.span for e in have.evidence):
+                    have.evidence.append(evidence)
+                return None
+        fact.evidence = [evidence]
         self.facts.append(fact)
         return fact
 

@@ -19,7 +19,8 @@ from kg.names import fold
 _PARTICLE = r"(?:de|van|von|da|di|del|der|du|le|la|bin|al|ben|dos|das)"
 _CAP = r"[A-ZÀ-Ý][\w’'\-]*[\wÀ-ÿ]"
 PERSON_NAME = re.compile(rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{1,3}}")
-ORG_NAME = re.compile(rf"(?:{_CAP}|[A-Z]{{2,}})(?:[ \-&](?:{_CAP}|[A-Z]{{2,}}|&|and|et|de|des|du|of)){{0,4}}")
+ORG_NAME = re.compile(rf"(?:{_CAP}|[A-Z]{{2,}})(?:(?:[ \-&]|\s(?:and|et|de|des|du|of|&)\s)(?:[ld]['’])?"
+                      rf"(?:{_CAP}|[A-Z]{{2,}})){{0,4}}")
 _STOP_FIRST = {"le", "la", "les", "un", "une", "the", "a", "an", "selon", "according", "mais", "but",
                "pendant", "en", "in", "at", "chez", "pour", "for", "si", "if", "ce", "cette", "this", "that",
                "lundi", "mardi", "mercredi", "jeudi", "vendredi", "monday", "tuesday", "wednesday",
@@ -64,6 +65,10 @@ def person_at(ctx: Context, text: str, offset: int) -> Mention | None:
         return m
     for m in PERSON_NAME.finditer(text):
         name, start = _before_other_names(ctx, m.group(0), offset + m.start())
+        poss = list(re.finditer(r"['’]s\s+", name))
+        if poss:  # "Sandhurst Research's Omar Velez": the person follows the possessive
+            start += poss[-1].end()
+            name = name[poss[-1].end():]
         words = name.split()
         while words and fold(words[0]) in _STOP_FIRST:
             start += len(words[0]) + 1
@@ -97,6 +102,11 @@ def org_at(ctx: Context, text: str, offset: int) -> Mention | None:
     for m in ORG_NAME.finditer(text):
         if m.group(0) not in _NOT_ORG:
             best = m
+            break
+    segment = re.split(r",|\s(?:in|à|qui|who|dans|based|basée?|installée?|,)\s", text.strip())[0].strip()
+    if best is not None and ctx.doc.lang == "fr" and segment[:1].isupper() and len(segment.split()) <= 4 \
+            and text.strip().startswith(best.group(0)):
+        return resolve_name(ctx, segment, offset + text.find(segment), ORG_TYPES, "Organization", 90)
     if best is None:
         tail = re.search(r"([\wÀ-ÿ’'\-]+(?:\s+[\wÀ-ÿ’'\-]+)?)\W*$", text)
         if tail and ctx.doc.lang == "fr":

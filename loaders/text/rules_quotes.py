@@ -18,7 +18,11 @@ from kg.loaders.text.people import org_at, person_at
 from kg.loaders.text.segment import Sentence
 
 QUOTE = re.compile(r"«([^»]{8,})»|“([^”]{8,})”|\"([^\"]{8,})\"")
-SAY = (r"a déclaré|a dit|a écrit|a affirmé|a estimé|a expliqué|a ajouté|a souligné|a indiqué|a commenté|"
+SAY = (r"observe|résume|relève|tranche|rappelle|poursuit|conclut|insiste|avertit|ironise|reconnaît|"
+       r"précise|confie|lance|assure|analyse|constate|commente|juge|souligne|nuance|tempère|"
+       r"a observé|a résumé|a relevé|a tranché|a rappelé|a poursuivi|a conclu|a insisté|a reconnu|"
+       r"a précisé|a lancé|a assuré|a constaté|a nuancé|a qualifié|qualifie|called|described|termed|"
+       r"a déclaré|a dit|a écrit|a affirmé|a estimé|a expliqué|a ajouté|a souligné|a indiqué|a commenté|"
        r"a averti|a noté|a jugé|a prévenu|a résumé|a confié|a observé|a tweeté|déclare|explique|estime|"
        r"souligne|ajoute|affirme|note|prévient|écrit|indique|said|says|wrote|writes|told|added|noted|"
        r"explained|warned|commented|argued|cautioned|observed|tweeted|posted|remarked|stated")
@@ -31,7 +35,10 @@ NAME_SAYS = re.compile(rf"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\
 BEFORE = re.compile(rf"(?P<who>[^.;!?»”]*?)\s*,?\s*(?:{SAY}|publie une déclaration|a publié une déclaration|"
                     rf"issued a statement|in a statement|dans un communiqué|in a note|dans une note)\b"
                     rf"(?P<about>[^«“\"]*)[:,]?\s*$", re.I)
-ACCORDING = re.compile(r"\b(?:selon|d'après|according to|per)\s+(?P<who>[^,:;«“\"]+)", re.I)
+ACCORDING = re.compile(r"\b(?:selon|d['’]après|according to|as indicated by|as per|per|pour)\s+"
+                       r"(?P<who>[^,:;«“\"]+)", re.I)
+POLICY_ANAPHORA = re.compile(r"\b(the (?:rule|measure|policy|law|regulation|framework|ban|curbs?)|"
+                             r"la (?:mesure|règle|loi|réglementation|politique)|le (?:texte|dispositif|décret))\b", re.I)
 ROLE_WORDS = (r"analyst\w*|analyste\w*|stratég\w*|strategist|économiste|economist|gérant\w*|manager|"
               r"conseill\w*|advis\w*|président\w*|president|directeur|directrice|director|chief|CEO|PDG|CIO|"
               r"CFO|CTO|COO|fondat\w*|founder|co-?founder|chairman|chairwoman|spokes\w+|porte-parole|"
@@ -39,7 +46,7 @@ ROLE_WORDS = (r"analyst\w*|analyste\w*|stratég\w*|strategist|économiste|econom
               r"professor|professeur|officer|executive|dirigeant\w*|patron\w*|boss|vice-président|"
               r"vice president|VP|économiste|editor|chroniqueu\w*|specialist|spécialiste|expert\w*")
 ROLE = re.compile(rf"(?P<role>[\w\-’' ]{{0,50}}?\b(?:{ROLE_WORDS})\b[\w\-’' ]{{0,40}}?)"
-                  r"\s+(?:at|of|with|chez|à|de|du|des|d['’]|auprès de|for|pour)\s*"
+                  r"\s+(?:at|of|with|chez|à|au|aux|de|du|des|d['’]|auprès de|for|pour)\s*"
                   r"(?P<org>(?:[A-ZÀ-Ý]|(?:la |le |l['’]|the |a |an |une? )?(?:\w+ )?(?:société|firme|cabinet|"
                   r"firm|company|banque|bank|groupe|group|maison|fonds|fund|boutique|house|institut|institute)\b)"
                   r"[^,;.]*)")
@@ -54,6 +61,10 @@ def _subject_of_quote(ctx: Context, qstart: int, qend: int, about: str, about_at
     for m in ctx.mentions_in(about_at, about_at + len(about)):
         if m.type not in ("Country", "Event") and m.entity not in skip:
             return ctx.use(m)
+    if POLICY_ANAPHORA.search(about) or POLICY_ANAPHORA.search(ctx.doc.text[qstart:qend]):
+        policy = ctx.last_of_type(about_at or qstart, ("Policy",))
+        if policy is not None:
+            return ctx.use(policy)
     inside = [m for m in ctx.mentions_in(qstart, qend) if m.type not in ("Country",) and m.entity not in skip]
     if inside:
         counts: dict[str, int] = {}
@@ -61,9 +72,27 @@ def _subject_of_quote(ctx: Context, qstart: int, qend: int, about: str, about_at
             counts[m.entity] = counts.get(m.entity, 0) + 1
         best = max(inside, key=lambda m: (counts[m.entity], -m.start))
         return ctx.use(best)
+    local = _local_topic(ctx, qstart, skip)
+    if local is not None:
+        return local
     if ctx.topic in skip:
         return None
     return ctx.topic
+
+
+def _local_topic(ctx: Context, pos: int, skip: set) -> str | None:
+    """The entity the surrounding paragraph talks about most (a quote about 'it')."""
+    para = next((s.paragraph for s in ctx.sentences if s.start <= pos < s.end + 1), None)
+    sents = [s for s in ctx.sentences if s.paragraph == para and s.start <= pos]
+    counts: dict[str, int] = {}
+    for sent in sents:
+        for m in ctx.mentions_in(sent.start, min(sent.end, pos), (*ORG_TYPES, "AIModel", "Policy", "MarketIndex")):
+            if m.entity not in skip:
+                counts[m.entity] = counts.get(m.entity, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda e: counts[e])
+    return ctx.use(next(m for m in ctx.mentions if m.entity == best))
 
 
 DESCRIPTOR = re.compile(r"^(?:la |le |l'|l’|the |a |an |une? )?(?:\w+ )?(?:société|firme|cabinet|firm|company|"
@@ -72,6 +101,13 @@ DESCRIPTOR = re.compile(r"^(?:la |le |l'|l’|the |a |an |une? )?(?:\w+ )?(?:soc
 
 def _employment(ctx: Context, sent: Sentence, person: Mention, text: str, offset: int) -> Mention | None:
     """Employer and role from an apposition next to the person's name."""
+    lead = ctx.mentions_in(offset, offset + len(text), ORG_TYPES)
+    if lead and lead[0].start - offset <= 4:
+        poss = re.match(r"['’]s\s+(?P<role>[^,;]{2,60})", ctx.doc.text[lead[0].end:offset + len(text)])
+        if poss:  # "Ned Finkle, Nvidia's vice president of government affairs"
+            ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(lead[0]),
+                         role=poss.group("role").strip(), confidence=0.75)
+            return lead[0]
     m = ROLE.search(text)
     if m:
         org_text, org_at_ = m.group("org"), offset + m.start("org")
@@ -135,6 +171,8 @@ def _last_clause(who: str) -> int:
 
 
 def extract_quotes(ctx: Context, sent: Sentence) -> None:
+    if not QUOTE.search(sent.text):
+        _according(ctx, sent, None)
     for q in QUOTE.finditer(sent.text):
         qs, qe = sent.start + q.start(), sent.start + q.end()
         if _attributed_after(ctx, sent, q, (qs, qe)):
@@ -163,6 +201,7 @@ def _attributed_before(ctx: Context, sent: Sentence, q: re.Match, span: tuple[in
     """'X said: «...»', 'Selon X, Y publie une déclaration sur Z: «...»'."""
     m = BEFORE.search(sent.text[:q.start()])
     if not m:
+        _according(ctx, sent, span)
         return
     who, at = m.group("who"), sent.start + m.start("who")
     relay = ACCORDING.search(who)
@@ -178,6 +217,35 @@ def _attributed_before(ctx: Context, sent: Sentence, q: re.Match, span: tuple[in
     _comment(ctx, sent, speaker, span, who, at, about_text, about_at)
     if relayer is not None and relayer.entity != speaker.entity:
         ctx.add_fact(sent, "quotes-relay", ctx.use(relayer), "comments_on", ctx.use(speaker), confidence=0.5)
+
+
+def _according(ctx: Context, sent: Sentence, span: tuple[int, int] | None) -> bool:
+    """'According to X of Y, ...' / 'selon X, stratégiste chez Y' / '..., as indicated by X, an expert at Y'."""
+    m = ACCORDING.search(sent.text)
+    if not m:
+        return False
+    at = sent.start + m.start("who")
+    speaker = person_at(ctx, m.group("who"), at)
+    if speaker is None or speaker.type != "Person":
+        return False
+    tail = ctx.doc.text[speaker.end:sent.end]
+    employer = None
+    app = re.match(r"\s*(?:,\s*)?(?P<app>(?:of|de|chez|at|from)\s+[^,;]+|[^,;]+)", tail)
+    if app:
+        text = app.group("app")
+        employer = _employment(ctx, sent, speaker, text if ROLE.search(text) else f"analyst {text}",
+                               speaker.end + app.start("app") - (0 if ROLE.search(text) else len("analyst ")))
+    ctx.last_speaker = speaker
+    skip = {speaker.entity, employer.entity if employer else None}
+    quote = span or (sent.start, sent.end)
+    obj = _subject_of_quote(ctx, quote[0], quote[1], "", 0, speaker, employer) if span else None
+    if obj is None:
+        outside = [x for x in ctx.mentions_in(sent.start, sent.end) if not (at <= x.start < speaker.end + 60)
+                   and x.type not in ("Country", "Event", "Person") and x.entity not in skip]
+        obj = ctx.use(outside[0]) if outside else _local_topic(ctx, sent.start, skip)
+    if obj and obj != speaker.entity:
+        ctx.add_fact(sent, "quotes-according", ctx.use(speaker), "comments_on", obj, confidence=0.6)
+    return True
 
 
 def _author(ctx: Context, who: str, at: int, relayer: Mention | None) -> Mention | None:
@@ -213,8 +281,28 @@ def extract_appositions(ctx: Context, sent: Sentence) -> None:
         m = re.match(r"\s*,\s*(?:un |une |the |an |a )?(?P<app>[^,;]+(?:,\s*[^,;]+)?)", tail)
         if m:
             employer = _employment(ctx, sent, person, m.group("app"), person.end + m.start("app"))
-        employer = _possessive_employer(ctx, sent, person) or employer
+        employer = _possessive_employer(ctx, sent, person) or _role_before(ctx, sent, person) or employer
         _reported_speech(ctx, sent, person, employer)
+
+
+ROLE_BEFORE = re.compile(rf"\b(?P<role>(?:le |la |l['’]|the )?(?:\w+ )?(?:{ROLE_WORDS})(?: \w+)?)\s+"
+                         rf"(?:de|du|of|at|chez|d['’])\s*$", re.I)
+
+
+def _role_before(ctx: Context, sent: Sentence, person: Mention) -> Mention | None:
+    """'le PDG de SoftBank, Masayoshi Son' / 'chief executive of Nvidia Jensen Huang'."""
+    orgs = ctx.mentions_in(max(sent.start, person.start - 80), person.start, ORG_TYPES)
+    if not orgs:
+        return None
+    org = orgs[-1]
+    if not re.fullmatch(r"\s*,?\s*", ctx.doc.text[org.end:person.start]):
+        return None
+    m = ROLE_BEFORE.search(ctx.doc.text[max(sent.start, org.start - 60):org.start])
+    if not m:
+        return None
+    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org),
+                 role=m.group("role").strip(), confidence=0.7)
+    return org
 
 
 def _possessive_employer(ctx: Context, sent: Sentence, person: Mention) -> Mention | None:

@@ -53,12 +53,16 @@ def _is_headline(line: str) -> bool:
 
 def _boundaries(text: str) -> list[int]:
     """Offsets where a new sentence starts inside one paragraph."""
-    cuts, depth = [], 0
+    cuts, depth, straight = [], 0, False
+    balanced = text.count('"') % 2 == 0
     for i, ch in enumerate(text):
         if ch in "«“":
             depth += 1
         elif ch in "»”" and depth:
             depth -= 1
+        elif ch == '"' and balanced:
+            straight = not straight
+            depth += 1 if straight else -1
         if ch not in ".!?…" or depth:
             continue
         rest = text[i + 1:]
