@@ -113,7 +113,7 @@ def _employment(ctx: Context, sent: Sentence, person: Mention, text: str, offset
         org_text, org_at_ = m.group("org"), offset + m.start("org")
         rest = text[m.end("org"):]
         named = re.match(r"\s*,\s*([^,;.]+)", rest)
-        if DESCRIPTOR.match(org_text) and named and not ctx.mentions_in(org_at_, org_at_ + len(org_text), ORG_TYPES):
+        if org_text[:1].islower() and DESCRIPTOR.match(org_text) and named and not ctx.mentions_in(org_at_, org_at_ + len(org_text), ORG_TYPES):
             org_text, org_at_ = named.group(1), offset + m.end("org") + named.start(1)
         org = org_at(ctx, org_text, org_at_)
         if org is not None and org.type in ORG_TYPES:
