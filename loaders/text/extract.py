@@ -7,13 +7,16 @@ its sentence, span, rule and confidence as evidence.
 """
 from __future__ import annotations
 
+import re
+
 from kg.loaders.text.context import Context, main_topic
 from kg.loaders.text.dates import DateMention
 from kg.loaders.text.document import Document
-from kg.loaders.text.gazetteer import Gazetteer, registry_gazetteer
+from kg.loaders.text.gazetteer import Gazetteer, Mention, registry_gazetteer
 from kg.loaders.text.rules_facts import (extract_competition, extract_founding, extract_homes,
                                          extract_models, extract_products, extract_training_cost,
                                          find_model_codes)
+from kg.loaders.text.rules_supply import extract_supplies
 from kg.loaders.text.rules_moves import extract_market_caps, extract_moves
 from kg.loaders.text.rules_policy import extract_causes, extract_policy, settle_causes
 from kg.loaders.text.rules_quotes import extract_appositions, extract_quotes
@@ -32,12 +35,11 @@ def _event_day(ctx: Context) -> str | None:
     return ctx.doc.published
 
 
-def extract_document(doc: Document, gazetteer: Gazetteer | None = None
-                     ) -> tuple[list[Entity], list[Fact], list[DateMention]]:
-    """(entities, facts, dates whose weekday contradicts them) of one document."""
-    gaz = gazetteer or registry_gazetteer()
-    ctx = Context(doc=doc, sentences=sentences(doc.text), mentions=gaz.find(doc.text), gazetteer=gaz)
-    ctx.mentions = sorted(ctx.mentions + find_model_codes(ctx), key=lambda m: (m.start, m.end))
+RULES = (extract_quotes, extract_appositions, extract_founding, extract_models, extract_training_cost,
+         extract_competition, extract_products, extract_supplies, extract_homes, extract_policy)
+
+
+def _run(ctx: Context) -> None:
     ctx.event_day = _event_day(ctx)
     ctx.topic = main_topic(ctx.mentions)
     for sent in ctx.sentences:
@@ -45,17 +47,46 @@ def extract_document(doc: Document, gazetteer: Gazetteer | None = None
         extract_moves(ctx, sent)
         extract_market_caps(ctx, sent)
         has_moves = any(f.p in ("fell_by", "rose_by") for f in ctx.facts[before:])
-        extract_quotes(ctx, sent)
-        extract_appositions(ctx, sent)
-        extract_founding(ctx, sent)
-        extract_models(ctx, sent)
-        extract_training_cost(ctx, sent)
-        extract_competition(ctx, sent)
-        extract_products(ctx, sent)
-        extract_homes(ctx, sent)
-        extract_policy(ctx, sent)
+        for rule in RULES:
+            rule(ctx, sent)
         extract_causes(ctx, sent, has_moves)
     settle_causes(ctx)
+
+
+def _discovered(ctx: Context) -> list[Mention]:
+    """Every other place the text names an entity the registry did not know (found by a rule)."""
+    taken = [(m.start, m.end) for m in ctx.mentions]
+    out: list[Mention] = []
+    for ent in ctx.entities.values():
+        if ent.id in ctx.gazetteer.entities or ent.type in ("Event", "Article"):
+            continue
+        forms = {ent.name} | ctx.surfaces.get(ent.id, set())
+        if ent.type == "Person":
+            forms |= {f.split()[-1] for f in list(forms) if len(f.split()) >= 2 and len(f.split()[-1]) >= 4}
+        for form in sorted(forms, key=len, reverse=True):
+            for m in re.finditer(rf"(?<![\w]){re.escape(form)}(?![\w])", ctx.doc.text):
+                if not any(a < m.end() and m.start() < b for a, b in taken):
+                    out.append(Mention(m.start(), m.end(), form, ent.id, ent.type, "new", 0.55))
+                    taken.append((m.start(), m.end()))
+    return out
+
+
+def extract_document(doc: Document, gazetteer: Gazetteer | None = None
+                     ) -> tuple[list[Entity], list[Fact], list[DateMention]]:
+    """(entities, facts, dates whose weekday contradicts them) of one document.
+
+    Two passes: the first finds the names the registry lacks (a company in a move, a
+    person in an attribution); the second reads the text again knowing them.
+    """
+    gaz = gazetteer or registry_gazetteer()
+    ctx = Context(doc=doc, sentences=sentences(doc.text), mentions=gaz.find(doc.text), gazetteer=gaz)
+    ctx.mentions = sorted(ctx.mentions + find_model_codes(ctx), key=lambda m: (m.start, m.end))
+    _run(ctx)
+    extra = _discovered(ctx)
+    if extra:
+        ctx = Context(doc=doc, sentences=ctx.sentences, gazetteer=gaz,
+                      mentions=sorted(ctx.mentions + extra, key=lambda m: (m.start, m.end)))
+        _run(ctx)
     conflicts = [d for sent in ctx.sentences for d in ctx.dates(sent) if d.conflict]
     return (*_records(ctx), conflicts)
 

@@ -1,0 +1,66 @@
+"""Who supplies whom, from the verbs of selling and the lists of customers.
+
+"ASML sells its systems to TSMC, Samsung Electronics and Intel", "qu'elle
+fournit notamment à STMicroelectronics", "qui compte Google parmi ses plus
+gros clients", "customers such as Microsoft, Amazon and Alphabet": the seller
+is the company named before the verb (or "the company"/"l'entreprise", the
+one the story is about), the buyers the companies named after it.
+"""
+from __future__ import annotations
+
+import re
+
+from kg.loaders.text.context import ORG_TYPES, Context
+from kg.loaders.text.gazetteer import Mention
+from kg.loaders.text.segment import Sentence
+
+SELL = re.compile(r"\b(sells?|sold|selling|supplies|supplied|supplying|ships?|shipped|provides?|provided|"
+                  r"delivers?|delivered|fournit|fournissent|fournissait|vend|vendent|vendait|livre|livrent|"
+                  r"équipe|équipent)\b(?P<what>[^.;]{0,80}?)\b(?P<to>to|à|aux|au)\s+", re.I)
+CUSTOMERS = re.compile(r"\b(customers?|clients?|buyers?|acheteurs?)\s+(?:such as|including|like|include|comme|"
+                       r"dont|notamment|parmi lesquels|tels? que)\s+", re.I)
+AMONG = re.compile(r"\b(?:compte|counts?|inclut|includes?|has)\s+(?P<who>[^.;]{2,80}?)\s+(?:parmi ses|among its)\s+"
+                   r"(?:[\w\-]+\s+){0,3}(?:clients|customers)", re.I)
+STOP = re.compile(r"[;:.]|\b(which|who|that|qui|que|où|where|while|tandis|but|mais)\b", re.I)
+ANAPHORA = re.compile(r"\b(l['’]entreprise|la société|le groupe|elle|il|the company|the firm|the group|it)\b", re.I)
+
+
+def _seller(ctx: Context, sent: Sentence, pos: int) -> Mention | None:
+    found = [m for m in ctx.mentions_in(sent.start, pos, ORG_TYPES)]
+    if found:
+        return found[0] if re.search(r",\s*(?:qui|which|that)\b", ctx.doc.text[found[0].end:pos]) else found[-1]
+    if ANAPHORA.search(ctx.doc.text[sent.start:pos]):
+        return ctx.last_move_subject or ctx.last_of_type(sent.start, ORG_TYPES)
+    return None
+
+
+def _buyers(ctx: Context, start: int, end: int) -> list[Mention]:
+    stop = STOP.search(ctx.doc.text[start:end])
+    stop_at = start + stop.start() if stop else end
+    return [m for m in ctx.mentions_in(start, stop_at, ORG_TYPES)]
+
+
+def _emit(ctx: Context, sent: Sentence, seller: Mention | None, buyers: list[Mention], what: str = "") -> None:
+    if seller is None:
+        return
+    product = what.strip(" ,") or None
+    if product and (len(product.split()) > 6 or ctx.mentions_in(0, 0)):
+        product = None
+    for buyer in buyers:
+        if buyer.entity != seller.entity:
+            ctx.add_fact(sent, "supplies", ctx.use(seller), "supplies", ctx.use(buyer), confidence=0.6)
+
+
+def extract_supplies(ctx: Context, sent: Sentence) -> None:
+    if sent.headline:
+        return
+    for m in SELL.finditer(sent.text):
+        at = sent.start + m.start()
+        _emit(ctx, sent, _seller(ctx, sent, at), _buyers(ctx, sent.start + m.end(), sent.end))
+    for m in CUSTOMERS.finditer(sent.text):
+        at = sent.start + m.start()
+        _emit(ctx, sent, _seller(ctx, sent, at), _buyers(ctx, sent.start + m.end(), sent.end))
+    for m in AMONG.finditer(sent.text):
+        at = sent.start + m.start()
+        who_at = sent.start + m.start("who")
+        _emit(ctx, sent, _seller(ctx, sent, at), ctx.mentions_in(who_at, who_at + len(m.group("who")), ORG_TYPES))
