@@ -147,11 +147,11 @@ def _ellipsis(ctx: Context, floor: int, q: Quantity) -> bool:
 
 
 def _opening(ctx: Context, sent: Sentence) -> str:
-    """A sentence-initial adverbial ("En début de séance, ...") that sets the scene for every clause."""
-    comma = sent.text.find(",")
-    if comma == -1 or comma > 60 or ctx.mentions_in(sent.start, sent.start + comma):
-        return ""
-    return sent.text[:comma]
+    """Sentence-initial adverbials ("Ce mardi matin, en début de séance, ...") set the scene
+    for every clause: the text before the first name, when it ends with a comma."""
+    first = ctx.mentions_in(sent.start, sent.end)
+    head = sent.text[:(first[0].start - sent.start) if first else 0]
+    return head if head.rstrip().endswith(",") and len(head) <= 90 else ""
 
 
 def _tradable(ctx: Context, m: Mention) -> bool:
