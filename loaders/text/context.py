@@ -21,7 +21,8 @@ from kg.model import Entity, Evidence, Fact
 from kg.records import slug
 
 ORG_TYPES = ("Company", "Organization")
-_SINCE = re.compile(r"(depuis|since|from|until|jusqu|avant|before|en date du|compared with|"
+_SINCE = re.compile(r"(depuis|since|from|until|jusqu|avant|before|en date du|compared with|publié|published|"
+                    r"mis à jour|updated|posted|modifié|"
                     r"par rapport|contre|versus|vs\.?|a year earlier|un an plus tôt)\s*(le\s+|the\s+|en\s+|in\s+)?$",
                     re.I)
 
@@ -77,13 +78,14 @@ class Context:
                                        d.granularity, d.kind, d.conflict))
             self._dates[sent.start] = out
 
-    def fact_date(self, sent: Sentence, near: int | None = None) -> str | None:
+    def fact_date(self, sent: Sentence, near: int | tuple[int, int] | None = None) -> str | None:
         """The day a fact of this sentence is about: its own date, else the paragraph's, else the article's."""
         own = [d for d in self.dates(sent) if d.granularity == "day" and not self._is_reference(d)]
         if near is not None:
-            own = [d for d in own if self._same_clause(sent, d, near)]
+            lo, hi = near if isinstance(near, tuple) else (near, near)
+            own = [d for d in own if self._same_clause(sent, d, lo, hi)]
             if own:
-                return min(own, key=lambda d: abs(d.start - near)).date
+                return min(own, key=lambda d: min(abs(d.start - hi), abs(lo - d.end))).date
         elif own:
             return own[0].date
         if re.search(r"\b(overnight|la nuit dernière|dans la nuit|cette nuit)\b", sent.text, re.I) and self.event_day:
@@ -94,11 +96,11 @@ class Context:
                 return days[-1].date
         return self.event_day
 
-    def _same_clause(self, sent: Sentence, d: DateMention, pos: int) -> bool:
+    def _same_clause(self, sent: Sentence, d: DateMention, lo: int, hi: int) -> bool:
         """A date dates a number only if no other number or clause break stands between them."""
         if d.start - sent.start < 25:
             return True  # a sentence-initial date ("Ce mardi matin, ...") covers every clause
-        a, b = sorted((d.end, pos)) if d.start < pos else (pos, d.start)
+        a, b = (d.end, lo) if d.start < lo else (hi, d.start)
         between = self.doc.text[a:b]
         if re.search(r"\d\s*%|;|,\s*(while|whereas|but|and|tandis|alors|mais|et)\b", between):
             return False

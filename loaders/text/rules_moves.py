@@ -192,7 +192,7 @@ def _emit(ctx: Context, sent: Sentence, subject: Mention, q: Quantity, pred: str
           rule: str = "moves") -> None:
     ent = ctx.use(subject)
     ctx.last_move_subject = subject
-    date = ctx.fact_date(sent, near=q.start)
+    date = ctx.fact_date(sent, near=(q.start, q.end))
     qualifier = "as_much_as" if q.qualifier == "up_to" else q.qualifier  # "jusqu'à 9 %" is a peak
     ctx.add_fact(sent, rule, ent, pred, ctx.event(date), value=abs(q.value), unit="percent",
                  qualifier=qualifier, date=date, session=session,
@@ -235,10 +235,18 @@ def _respectively(ctx: Context, sent: Sentence, percents: list[Quantity]) -> lis
         text = ctx.doc.text[names[-1].end:run[0].start]
         after = ctx.doc.text[run[-1].end:sent.end]
         pred = _direction(text, run[0], re.sub(r"^[\s,]*(respectively|respectivement)", "", after)) or "fell_by"
+        done = list(run)
         for m, q in zip(names, run):
             _emit(ctx, sent, m, q, "fell_by" if q.value < 0 else pred,
                   _session(ctx, text, after, q), "moves-respectively")
-        return [q for q in percents if q not in run]
+        for other in _runs(ctx, percents):
+            if other is not run and len(other) == len(run) and other[0].start > run[-1].end:
+                lead = ctx.doc.text[max(run[-1].end, other[0].start - 40):other[0].start]
+                pred2 = _direction(lead, other[0], ctx.doc.text[other[-1].end:sent.end]) or pred
+                for m, q in zip(names, other):  # "..., après des baisses de 8,6 %, 4,9 % et 8,3 % lundi"
+                    _emit(ctx, sent, m, q, pred2, _session(ctx, lead, "", q), "moves-respectively")
+                done.extend(other)
+        return [q for q in percents if q not in done]
     return percents
 
 
@@ -328,7 +336,7 @@ def extract_market_caps(ctx: Context, sent: Sentence) -> None:
         if q.unit in (None, "percent", "pp") or any(a <= q.start < b for a, b in quoted) or q.value < 1e6:
             continue
         pred = _cap_kind(ctx, sent, q)
-        date = ctx.fact_date(sent, near=q.start)
+        date = ctx.fact_date(sent, near=(q.start, q.end))
         m = _subject(ctx, sent, q, sent.start)
         if m is None and pred == "market_cap":
             m = next(iter(ctx.mentions_in(q.end, sent.end, SUBJECT_TYPES)), None)
