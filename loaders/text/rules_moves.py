@@ -177,7 +177,7 @@ def _subject(ctx: Context, sent: Sentence, q: Quantity, floor: int) -> Mention |
         opener = _RELATIVE.match(ctx.doc.text[outer.end:nearest.start])
         if opener:
             close = ctx.doc.text.find(",", outer.end + opener.end(), q.start)
-            if close != -1 and close > nearest.end:
+            if close != -1 and close >= nearest.end:
                 return outer  # "Broadcom, dont les puces ... de Google, a chuté de 17 %"
     return nearest
 
@@ -189,10 +189,10 @@ def _percents(ctx: Context, sent: Sentence) -> list[Quantity]:
 
 
 def _emit(ctx: Context, sent: Sentence, subject: Mention, q: Quantity, pred: str, session: str,
-          rule: str = "moves") -> None:
+          rule: str = "moves", near: tuple[int, int] | None = None) -> None:
     ent = ctx.use(subject)
     ctx.last_move_subject = subject
-    date = ctx.fact_date(sent, near=(q.start, q.end))
+    date = ctx.fact_date(sent, near=near or (q.start, q.end))
     qualifier = "as_much_as" if q.qualifier == "up_to" else q.qualifier  # "jusqu'à 9 %" is a peak
     ctx.add_fact(sent, rule, ent, pred, ctx.event(date), value=abs(q.value), unit="percent",
                  qualifier=qualifier, date=date, session=session,
@@ -238,13 +238,14 @@ def _respectively(ctx: Context, sent: Sentence, percents: list[Quantity]) -> lis
         done = list(run)
         for m, q in zip(names, run):
             _emit(ctx, sent, m, q, "fell_by" if q.value < 0 else pred,
-                  _session(ctx, text, after, q), "moves-respectively")
+                  _session(ctx, text, after, q), "moves-respectively", (run[0].start, run[-1].end))
         for other in _runs(ctx, percents):
             if other is not run and len(other) == len(run) and other[0].start > run[-1].end:
                 lead = ctx.doc.text[max(run[-1].end, other[0].start - 40):other[0].start]
                 pred2 = _direction(lead, other[0], ctx.doc.text[other[-1].end:sent.end]) or pred
                 for m, q in zip(names, other):  # "..., après des baisses de 8,6 %, 4,9 % et 8,3 % lundi"
-                    _emit(ctx, sent, m, q, pred2, _session(ctx, lead, "", q), "moves-respectively")
+                    _emit(ctx, sent, m, q, pred2, _session(ctx, lead, "", q), "moves-respectively",
+                          (other[0].start, other[-1].end))
                 done.extend(other)
         return [q for q in percents if q not in done]
     return percents
