@@ -22,6 +22,7 @@ MAX_TOKENS = 8
 GLUE_WORDS = ("dont", "et", "de", "des", "du", "la", "le", "les", "au", "aux", "en", "est", "qui",
               "que", "sur", "pour", "ont", "and", "the", "of", "to", "in", "is", "was", "has", "which",
               "that", "on", "for", "said", "s")
+_GLUE = re.compile("(?:" + "|".join(sorted(GLUE_WORDS, key=len, reverse=True)) + ")$")
 _CAMEL = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-Z][a-zà-ÿ]{2})")
 
 
@@ -61,6 +62,8 @@ class Gazetteer:
         self.names: dict[tuple[str, ...], set[str]] = {}
         self.exact: dict[tuple[str, ...], set[str]] = {}   # case-sensitive surface -> ids
         self.vocab: set[str] = set()
+        #: first token -> the longest name (in tokens) that starts with it, to skip hopeless spans fast
+        self.reach: dict[str, int] = {}
         for ent in entities:
             for name in ent.names():
                 self._add(name, ent.id, self.names, folded=True)
@@ -73,6 +76,7 @@ class Gazetteer:
         if toks and len(toks) <= MAX_TOKENS:
             table.setdefault(toks, set()).add(ent_id)
             self.vocab.update(fold_token(t) for t in toks)
+            self.reach[toks[0]] = max(self.reach.get(toks[0], 0), len(toks))
 
     # -- token repair --------------------------------------------------------
     def repair(self, toks: list[Token]) -> list[Token]:
@@ -82,12 +86,15 @@ class Gazetteer:
         return out
 
     def _split(self, tok: Token) -> list[Token]:
+        if len(tok.text) < 5:
+            return [tok]
         parts = _CAMEL.split(tok.text)
         if len(parts) == 2 and any(fold_token(p) in self.vocab for p in parts):
             cut = tok.start + len(parts[0])
             return [Token(tok.start, cut, parts[0], fold_token(parts[0])),
                     Token(cut, tok.end, parts[1], fold_token(parts[1]))]
-        for glue in GLUE_WORDS:
+        glue_match = _GLUE.search(tok.fold)
+        for glue in ([glue_match.group(0)] if glue_match else []):
             head = tok.text[: -len(glue)]
             if tok.fold.endswith(glue) and len(head) >= 3 and fold_token(head) in self.vocab and head[0].isupper() or (
                     tok.fold.endswith(glue) and len(head) >= 5 and fold_token(head) in self.vocab):
@@ -140,7 +147,8 @@ class Gazetteer:
         return out
 
     def _longest(self, toks: list[Token], i: int):
-        for n in range(min(MAX_TOKENS, len(toks) - i), 0, -1):
+        reach = max(self.reach.get(toks[i].fold, 0), self.reach.get(toks[i].text, 0))
+        for n in range(min(reach, len(toks) - i), 0, -1):
             span = toks[i:i + n]
             if any(b.start - a.end > 2 for a, b in zip(span, span[1:])):
                 continue  # names do not run across punctuation gaps
