@@ -102,7 +102,9 @@ class Context:
             return True  # a sentence-initial date ("Ce mardi matin, ...") covers every clause
         a, b = (d.end, lo) if d.start < lo else (hi, d.start)
         between = self.doc.text[a:b]
-        if re.search(r"\d\s*%|;|,\s*(while|whereas|but|and|tandis|alors|mais|et)\b", between):
+        money = not re.search(r"%|pour ?cent|percent", self.doc.text[lo:hi])
+        number = r"\d\s*(?:milliards?|billions?|millions?|bn|Md|G\$|\$)" if money else r"\d\s*%"
+        if re.search(number + r"|;|,\s*(while|whereas|but|and|tandis|alors|mais|et)\b", between):
             return False
         return True
 

@@ -16,7 +16,7 @@ from kg.loaders.text.gazetteer import Gazetteer, Mention, registry_gazetteer
 from kg.loaders.text.rules_facts import (extract_competition, extract_founding, extract_homes,
                                          extract_models, extract_products, extract_training_cost,
                                          find_model_codes)
-from kg.loaders.text.rules_supply import extract_supplies
+from kg.loaders.text.rules_supply import extract_investments, extract_supplies
 from kg.loaders.text.rules_moves import extract_market_caps, extract_moves
 from kg.loaders.text.rules_policy import extract_causes, extract_policy, settle_causes
 from kg.loaders.text.rules_quotes import extract_appositions, extract_quotes
@@ -36,7 +36,8 @@ def _event_day(ctx: Context) -> str | None:
 
 
 RULES = (extract_quotes, extract_appositions, extract_founding, extract_models, extract_training_cost,
-         extract_competition, extract_products, extract_supplies, extract_homes, extract_policy)
+         extract_competition, extract_products, extract_supplies, extract_investments, extract_homes,
+         extract_policy)
 
 
 def _run(ctx: Context) -> None:

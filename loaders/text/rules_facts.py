@@ -16,6 +16,11 @@ FOUNDED_YEAR = re.compile(r"\b(?:fondée?s?|créée?s?|founded|co-founded|establ
                           r"lancée?s?|launched)\s+(?:en|in)\s+(?P<year>(?:19|20)\d\d)\b", re.I)
 FOUNDED_BY = re.compile(r"\b(?:fondée?s?|créée?s?|cofondée?s?|co-?fondée?s?|founded|co-founded|"
                         r"set up|started)\b(?:\s+[^\s.,;]+){0,5}?\s+(?:par|by)\s+(?P<who>[^.;]+)", re.I)
+FOUNDER_CLAUSE = re.compile(r"(?P<person>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3}),?\s+(?:who|qui)\s+"
+                            r"(?:a\s+)?(?:co-?)?(?:founded|cofounded|fonda|fondé|cofondé|established|created|créé)\s+"
+                            r"(?P<org>[A-ZÀ-Ý][\w\-&]*(?:\s+[A-ZÀ-Ý][\w\-&]*){0,3})")
+FOUNDED_OBJECT = re.compile(r"(?P<org>[A-ZÀ-Ý][\w\-&]*(?:\s+[A-ZÀ-Ý][\w\-&]*){0,3})[^.;]{0,80}?\bque\s+"
+                            r"(?P<person>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s+a\s+(?:co-?)?fondée?")
 DEVELOP = re.compile(r"\b(dévoil\w*|lanc\w*|publi\w*|présent\w*|annonc\w*|développ\w*|sorti\w*|conçu\w*|"
                      r"mis au point|released?|unveil\w*|launch\w*|introduc\w*|develop\w*|built|rolled out|"
                      r"debut\w*|shipped|open-sourced|trained)\b", re.I)
@@ -24,7 +29,7 @@ TRAIN = re.compile(r"entraîn\w*|entrain\w*|formation|training|to train|dévelop
                    r"pour le créer|build it", re.I)
 HEDGE = re.compile(r"\b(aurait|auraient|reportedly|reported|said to|would have|estimat\w*|estim\w*|"
                    r"selon les estimations|claimed|affirme avoir|prétend)\b", re.I)
-COMPARE = re.compile(r"\b(en comparaison|par comparaison|by comparison|in comparison|compared (with|to)|"
+COMPARE = re.compile(r"\b(opponent|adversaire|alternative to|alternative à|en comparaison|par comparaison|by comparison|in comparison|compared (with|to)|"
                      r"comparé\w* à|rival\w*|concurren\w*|compet\w*|challenger\w*|face à|versus|vs\.?|"
                      r"take on|taking on|s'attaque à|défie\w*|challenge\w*)\b", re.I)
 USE = re.compile(r"\b(utilis\w*|stock\w*|achet\w*|acqu\w*|entraîné sur|formé sur|s'appui\w* sur|"
@@ -59,12 +64,41 @@ def extract_founding(ctx: Context, sent: Sentence) -> None:
     for m in FOUNDED_BY.finditer(sent.text):
         org = _org_before(ctx, sent, sent.start + m.start())
         who_at = sent.start + m.start("who")
-        founder = person_at(ctx, m.group("who"), who_at)
-        if founder is None:
-            orgs = ctx.mentions_in(who_at, who_at + len(m.group("who")), ORG_TYPES)
-            founder = orgs[0] if orgs else None
-        if org is not None and founder is not None and founder.entity != org.entity:
-            ctx.add_fact(sent, "founded", ctx.use(org), "founded_by", ctx.use(founder), confidence=0.75)
+        for founder in _founders(ctx, m.group("who"), who_at):
+            if org is not None and founder.entity != org.entity:
+                ctx.add_fact(sent, "founded", ctx.use(org), "founded_by", ctx.use(founder), confidence=0.75)
+    for m in FOUNDER_CLAUSE.finditer(sent.text):
+        person = person_at(ctx, m.group("person"), sent.start + m.start("person"))
+        at = sent.start + m.start("org")
+        orgs = ctx.mentions_in(at, at + len(m.group("org")), ORG_TYPES)
+        if person is not None and orgs:
+            ctx.add_fact(sent, "founded", ctx.use(orgs[0]), "founded_by", ctx.use(person), confidence=0.7)
+    for m in FOUNDED_OBJECT.finditer(sent.text):
+        at = sent.start + m.start("org")
+        orgs = ctx.mentions_in(at, at + len(m.group("org")), ORG_TYPES)
+        person = person_at(ctx, m.group("person"), sent.start + m.start("person"))
+        if person is not None and orgs:
+            ctx.add_fact(sent, "founded", ctx.use(orgs[-1]), "founded_by", ctx.use(person), confidence=0.65)
+
+
+def _founders(ctx: Context, who: str, at: int) -> list[Mention]:
+    from kg.loaders.text.people import person_at
+    out = []
+    offset = 0
+    for part in re.split(r"(\s+(?:et|and)\s+|,\s+)", who):
+        if re.fullmatch(r"\s+(?:et|and)\s+|,\s+", part):
+            offset += len(part)
+            continue
+        found = person_at(ctx, part, at + offset)
+        if found is None:
+            orgs = ctx.mentions_in(at + offset, at + offset + len(part), ORG_TYPES)
+            found = orgs[0] if orgs else None
+        if found is not None:
+            out.append(found)
+        elif out:
+            break  # the list of founders is over
+        offset += len(part)
+    return out
 
 
 def extract_models(ctx: Context, sent: Sentence) -> None:
@@ -73,16 +107,18 @@ def extract_models(ctx: Context, sent: Sentence) -> None:
         left = ctx.doc.text[sent.start:model.start]
         right = ctx.doc.text[model.end:min(sent.end, model.end + 12)]
         owner = None
-        own = re.match(r"\s*(?:d['’]|de |of |from |by |développé par |developed by )", right)
+        right = ctx.doc.text[model.end:min(sent.end, model.end + 45)]
+        own = re.match(r"\s*(?:,\s*(?:le |la |the |un |une |a |an )?[\w\s\-]{0,25}?)?(?:d['’]|de |of |from |by |"
+                       r"développé par |developed by )", right)
         if own:
             nxt = ctx.mentions_in(model.end, model.end + 40, ORG_TYPES)
             owner = nxt[0] if nxt else None
         if owner is None and re.search(r"['’]s\s+(?:[\w\-]+\s+){0,4}$", left):
             prev = ctx.mentions_in(sent.start, model.start, ORG_TYPES)
             owner = prev[-1] if prev else None
-        if owner is None and re.search(r"\b(its|their|son|sa|ses|leur|leurs)\s+(?:[\w\-]+\s+){0,4}$", left):
+        if owner is None and re.search(r"\b(its|their|son|sa|ses|leur|leurs)\s+(?:[\w\-]+\s+){0,4}$", left, re.I):
             prev = ctx.mentions_in(sent.start, model.start, ORG_TYPES)
-            owner = prev[0] if prev else None
+            owner = prev[0] if prev else _topic_org(ctx)
         if owner is None:
             verb = [v for v in DEVELOP.finditer(left)]
             if verb:
@@ -90,6 +126,13 @@ def extract_models(ctx: Context, sent: Sentence) -> None:
                 owner = prev[-1] if prev else None
         if owner is not None:
             ctx.add_fact(sent, "models", ctx.use(owner), "developed", ctx.use(model), confidence=0.75)
+
+
+def _topic_org(ctx: Context) -> Mention | None:
+    topic = ctx.gazetteer.entities.get(ctx.topic or "")
+    if topic is None or topic.type not in ORG_TYPES:
+        return None
+    return Mention(0, 0, topic.name, topic.id, topic.type, "topic", 0.6)
 
 
 def extract_training_cost(ctx: Context, sent: Sentence) -> None:
@@ -166,6 +209,16 @@ def _maker(ctx: Context, prod: Mention) -> Mention | None:
     before = ctx.mentions_in(max(0, prod.start - 30), prod.start, ORG_TYPES)
     if before and re.fullmatch(r"(['’]s)?\s*", ctx.doc.text[before[-1].end:prod.start]):
         return before[-1]
+    after = ctx.mentions_in(prod.end, prod.end + 25, ORG_TYPES)
+    if after and re.fullmatch(r"\s+(?:de|d['’]|by|from)\s*", ctx.doc.text[prod.end:after[0].start]):
+        return after[0]  # "puces H800 de Nvidia"
+    head = ctx.doc.text[max(0, prod.start - 120):prod.start]
+    maker = re.search(r"\b(?:maker|manufacturer|producer|supplier|fabricant|producteur|fournisseur|"
+                      r"concepteur|designer)s?\s+(?:of|de|d['’]|des|du)\s+(?:[\w\-]+\s+){0,3}$", head, re.I)
+    if maker:
+        orgs = ctx.mentions_in(max(0, prod.start - 120), prod.start - len(head) + maker.start(), ORG_TYPES)
+        if orgs:
+            return orgs[-1]  # "ASML, the only maker of extreme ultraviolet lithography machines"
     return None
 
 

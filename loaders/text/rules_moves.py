@@ -300,7 +300,8 @@ def extract_moves(ctx: Context, sent: Sentence) -> None:
 
 
 CAP = re.compile(r"capitali[sz]\w*|market value|market cap|valeur (boursière|marchande|de marché)|"
-                 r"valorisation|market worth|from (its|their) value|de sa valeur", re.I)
+                 r"valorisation|market worth|from (its|their) value|de sa valeur|de valeur|"
+                 r"off (its|their|the [\w\-]+['’]s) value|in value", re.I)
 LOSS = re.compile(r"\b(perd\w*|effac\w*|baisse|chut\w*|wip\w*|eras\w*|lost|los\w*|shed\w*|evapor\w*|"
                   r"fondre|fondu|envolé\w* en fumée|destroy\w*|détrui\w*|amput\w*|plong\w*|slash\w*|"
                   r"knock\w*|cut|down|drop\w*|fell|tumbl\w*|permis de)\b", re.I)

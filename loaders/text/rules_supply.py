@@ -51,6 +51,30 @@ def _emit(ctx: Context, sent: Sentence, seller: Mention | None, buyers: list[Men
             ctx.add_fact(sent, "supplies", ctx.use(seller), "supplies", ctx.use(buyer), confidence=0.6)
 
 
+FUNDED = re.compile(r"\b(?:financée?s?|soutenue?s?|backed|funded|financed|owned)\s+(?:par|by)\s+", re.I)
+FUNDS = re.compile(r"\b(?:bailleurs? de fonds|backers?|investors?|investisseurs?|actionnaires?|shareholders?)\s+"
+                   r"(?:de|du|d['’]|of|in)\s+|\b(?:funding|financing|financer?|finance|invests? in|a investi dans|"
+                   r"investit dans|invested in)\s+", re.I)
+
+
+def extract_investments(ctx: Context, sent: Sentence) -> None:
+    """'La start-up est financée par High-Flyer', 'one of the companies funding Stargate'."""
+    if sent.headline:
+        return
+    for m in FUNDED.finditer(sent.text):
+        target = _seller(ctx, sent, sent.start + m.start())
+        investors = _buyers(ctx, sent.start + m.end(), sent.end)
+        for inv in investors[:3]:
+            if target is not None and inv.entity != target.entity:
+                ctx.add_fact(sent, "investments", ctx.use(inv), "invests_in", ctx.use(target), confidence=0.6)
+    for m in FUNDS.finditer(sent.text):
+        at = sent.start + m.end()
+        targets = [t for t in ctx.mentions_in(at, min(sent.end, at + 40), (*ORG_TYPES, "Policy"))]
+        investor = _seller(ctx, sent, sent.start + m.start())
+        if targets and investor is not None and investor.entity != targets[0].entity:
+            ctx.add_fact(sent, "investments", ctx.use(investor), "invests_in", ctx.use(targets[0]), confidence=0.55)
+
+
 def extract_supplies(ctx: Context, sent: Sentence) -> None:
     if sent.headline:
         return
