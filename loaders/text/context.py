@@ -40,6 +40,8 @@ class Context:
     topic: str | None = None
     last_move_subject: Mention | None = None
     last_speaker: Mention | None = None
+    #: person id -> employer id, as works_for facts are found (a quote is not about the employer)
+    employers: dict = field(default_factory=dict)
     #: (date, strength, cause mention, sentence) of every cause the text names
     causes: list = field(default_factory=list)
     _dates: dict[int, list[DateMention]] = field(default_factory=dict)
@@ -93,7 +95,8 @@ class Context:
         for other in reversed([s for s in self.sentences if s.paragraph == sent.paragraph and s.end <= sent.start]):
             days = [d for d in self.dates(other) if d.granularity == "day" and not self._is_reference(d)]
             if days:
-                return days[-1].date
+                dates = [d.date for d in days]
+                return self.event_day if self.event_day in dates else dates[-1]
         return self.event_day
 
     def _same_clause(self, sent: Sentence, d: DateMention, lo: int, hi: int) -> bool:
@@ -162,6 +165,8 @@ class Context:
                     have.evidence.append(evidence)
                 return None
         fact.evidence = [evidence]
+        if p == "works_for" and o is not None:
+            self.employers.setdefault(s, o)
         self.facts.append(fact)
         return fact
 

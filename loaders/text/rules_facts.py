@@ -90,9 +90,9 @@ def _founders(ctx: Context, who: str, at: int) -> list[Mention]:
             offset += len(part)
             continue
         found = person_at(ctx, part, at + offset)
-        if found is None:
+        if found is None and part[:1].isupper():
             orgs = ctx.mentions_in(at + offset, at + offset + len(part), ORG_TYPES)
-            found = orgs[0] if orgs else None
+            found = orgs[0] if orgs and orgs[0].start == at + offset else None
         if found is not None:
             out.append(found)
         elif out:
@@ -280,7 +280,8 @@ def find_model_codes(ctx: Context) -> list[Mention]:
 
 
 def _lab_model(ctx: Context, labs: list[Mention], code: str) -> str | None:
-    for lab in reversed(labs):
+    topic = _topic_org(ctx)
+    for lab in reversed(labs + ([topic] if topic is not None else [])):
         name = ctx.gazetteer.entities[lab.entity].name if lab.entity in ctx.gazetteer.entities else lab.surface
         found = [m for m in ctx.gazetteer.find(f"{name} {code}") if m.type == "AIModel"]
         if found and found[0].end == len(name) + 1 + len(code):

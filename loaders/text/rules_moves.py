@@ -165,8 +165,11 @@ def _subject(ctx: Context, sent: Sentence, q: Quantity, floor: int) -> Mention |
     if not found:
         unknown = _unknown_subject(ctx, sent, floor, q)
         if unknown is None and _STOCK_ANAPHORA.search(ctx.doc.text[floor:q.start]):
-            index = re.search(r"index|indice|benchmark|gauge", ctx.doc.text[floor:q.start], re.I)
-            types = ("MarketIndex",) if index else SUBJECT_TYPES
+            head = ctx.doc.text[floor:q.start]
+            index = re.search(r"index|indice|benchmark|gauge", head, re.I)
+            firm = re.search(r"company|group|firm|chip|groupe|société|fabricant|fondeur|spécialiste|"
+                             r"concepteur|entreprise|constructeur|équipementier", head, re.I)
+            types = ("MarketIndex",) if index else ORG_TYPES if firm else SUBJECT_TYPES
             last = ctx.last_move_subject
             if last is not None and last.type in types:
                 return last
@@ -312,7 +315,8 @@ EVENT_SUBJECT = re.compile(r"^\W*(la vente|the sell-?off|the rout|le krach|la ch
 
 
 LEVEL = re.compile(r"\b(stood at|stands at|valued at|worth|of|à|de|s['’]établit|atteint|reached|to|"
-                   r"about|around|environ|près de|roughly|nearly)\s*$", re.I)
+                   r"about|around|environ|près de|roughly|nearly|approchait|approche|approached|atteignait|"
+                   r"s['’]élevait|s['’]élève|totalled|totaled|valait|vaut|was worth|is worth)\s*$", re.I)
 
 
 def _cap_kind(ctx: Context, sent: Sentence, q: Quantity) -> str:
@@ -325,7 +329,9 @@ def _cap_kind(ctx: Context, sent: Sentence, q: Quantity) -> str:
         return "market_cap_gain"
     if CAP.search(before) and LEVEL.search(before):
         return "market_cap"
-    if LOSS.search(local):
+    if LOSS.search(after[:25]) and not CAP.search(before):
+        return "market_cap_loss"
+    if LOSS.search(local) and not LEVEL.search(before):
         return "market_cap_loss"
     return "market_cap_gain" if GAIN.search(local) else "market_cap"
 

@@ -78,7 +78,7 @@ def _targets(ctx: Context, sent: Sentence, pol: Mention) -> list[Mention]:
            if TARGET.search(ctx.doc.text[max(pol.end, c.start - 30):c.start])]
     head = ctx.doc.text[sent.start:pol.start]
     if PASSIVE_TARGET.search(re.sub(r"\s*(les|the|des|aux?)\s*$", "", head)):
-        out.extend(ctx.mentions_in(sent.start, pol.start, ("Product", "Company"))[:1])
+        out.extend(ctx.mentions_in(sent.start, pol.start, ("Product",))[:1])
     return out
 
 
@@ -89,14 +89,20 @@ def extract_policy(ctx: Context, sent: Sentence) -> None:
                 ctx.add_fact(sent, "policy", ctx.use(pol), "issued_by", ctx.use(issuer), confidence=0.7)
         for target in _targets(ctx, sent, pol):
             ctx.add_fact(sent, "policy", ctx.use(pol), "targets", ctx.use(target), confidence=0.65)
-        if ANNOUNCE.search(sent.text):
+        announce = ANNOUNCE.search(sent.text)
+        if announce:
+            by = re.search(r"\b(?:par|by)\s+", sent.text[announce.end():announce.end() + 90])
             people = ctx.mentions_in(sent.start, sent.end, ("Person",)) or _person_near(ctx, sent)
+            if by:
+                at = sent.start + announce.end() + by.end()
+                people = ctx.mentions_in(at, at + 40, ("Person", *ORG_TYPES)) or people
             for p in people[:1]:
                 ctx.add_fact(sent, "policy", ctx.use(pol), "announced_by", ctx.use(p), confidence=0.65)
         money = [q for q in ctx.quantities(sent) if q.unit not in (None, "percent", "pp") and q.value > 0]
-        if money and len(ctx.mentions_in(sent.start, sent.end, ("Policy",))) == 1 and \
-                re.search(r"invest|spend|dépens|mobilis|budget|milliards? de dollars|billion", sent.text, re.I):
-            q = min(money, key=lambda x: abs(x.start - pol.start))
+        adjacent = [q for q in money if 0 <= pol.start - q.end <= 6]  # "the $500 billion Stargate project"
+        if money and len(ctx.mentions_in(sent.start, sent.end, ("Policy",))) == 1 and (adjacent or
+                re.search(r"invest|spend|dépens|mobilis|budget|fund|financ", sent.text, re.I)):
+            q = adjacent[0] if adjacent else min(money, key=lambda x: abs(x.start - pol.start))
             ctx.add_fact(sent, "policy", ctx.use(pol), "investment", value=q.value, unit=q.unit,
                          qualifier=q.qualifier, confidence=0.6)
 
@@ -139,7 +145,10 @@ def extract_causes(ctx: Context, sent: Sentence, has_moves: bool) -> None:
 def _candidate(ctx: Context, sent: Sentence, cause: Mention, score: int, at: int) -> None:
     if ctx.entities.get(cause.entity, None) is not None and ctx.entities[cause.entity].type == "Event":
         return
-    ctx.causes.append((ctx.fact_date(sent, near=at), score, cause, sent))
+    moves = [f for f in ctx.facts if f.p in ("fell_by", "rose_by") and f.evidence
+             and f.evidence[0].span == (sent.start, sent.end)]
+    date = moves[-1].date if moves else ctx.fact_date(sent, near=at)
+    ctx.causes.append((date, score, cause, sent))
 
 
 def settle_causes(ctx: Context) -> None:

@@ -57,7 +57,7 @@ ABOUT = re.compile(r"\b(?:sur|about|on|concernant|regarding|au sujet de)\s+(?P<w
 
 def _subject_of_quote(ctx: Context, qstart: int, qend: int, about: str, about_at: int,
                       speaker: Mention, employer: Mention | None) -> str | None:
-    skip = {speaker.entity, employer.entity if employer else None}
+    skip = {speaker.entity, employer.entity if employer else None, ctx.employers.get(speaker.entity)}
     for m in ctx.mentions_in(about_at, about_at + len(about)):
         if m.type not in ("Country", "Event") and m.entity not in skip:
             return ctx.use(m)

@@ -30,7 +30,9 @@ def _seller(ctx: Context, sent: Sentence, pos: int) -> Mention | None:
     if found:
         return found[0] if re.search(r",\s*(?:qui|which|that)\b", ctx.doc.text[found[0].end:pos]) else found[-1]
     if ANAPHORA.search(ctx.doc.text[sent.start:pos]):
-        return ctx.last_move_subject or ctx.last_of_type(sent.start, ORG_TYPES)
+        para = [s for s in ctx.sentences if s.paragraph == sent.paragraph and s.start <= sent.start]
+        first = ctx.mentions_in(para[0].start, sent.start, ORG_TYPES) if para else []
+        return first[0] if first else ctx.last_of_type(sent.start, ORG_TYPES)
     return None
 
 
