@@ -22,6 +22,9 @@ MAX_TOKENS = 8
 GLUE_WORDS = ("dont", "et", "de", "des", "du", "la", "le", "les", "au", "aux", "en", "est", "qui",
               "que", "sur", "pour", "ont", "and", "the", "of", "to", "in", "is", "was", "has", "which",
               "that", "on", "for", "said", "s")
+_TICKER = re.compile(r"\((?:(?:NASDAQ|NYSE|Nasdaq|Euronext|TSX|ASX|TSE|LSE|XETRA|Xetra|SIX|KRX|TWSE|HKEX|"
+                     r"EPA|AMS|BRU|ETR|TYO)\s*:\s*)?(?P<sym>[A-Z][A-Z0-9\-]{0,6}(?:\.[A-Z]{1,2})?)\)|"
+                     r"(?<![\w$])\$(?P<cash>[A-Z]{2,5})\b")
 _GLUE = re.compile("(?:" + "|".join(sorted(GLUE_WORDS, key=len, reverse=True)) + ")$")
 _CAMEL = re.compile(r"(?<=[a-zà-ÿ]{3})(?=[A-Z][a-zà-ÿ]{2})")
 
@@ -59,6 +62,11 @@ class Gazetteer:
         from kg.loaders.text.synonyms import SynonymIndex
         self.entities = {e.id: e for e in entities}
         self.synonyms = SynonymIndex(entities) if synonyms else None
+        self.by_ticker: dict[str, set[str]] = {}
+        for ent in entities:
+            ticker = ent.properties.get("ticker")
+            if isinstance(ticker, str) and len(ticker) >= 2:
+                self.by_ticker.setdefault(ticker.upper(), set()).add(ent.id)
         self.names: dict[tuple[str, ...], set[str]] = {}
         self.exact: dict[tuple[str, ...], set[str]] = {}   # case-sensitive surface -> ids
         self.vocab: set[str] = set()
@@ -115,9 +123,24 @@ class Gazetteer:
             return any(ids & self.exact.get(key, set()) for _ in (0,))
         return True
 
+    def tickers(self, text: str) -> tuple[list[Mention], list[tuple[int, int]]]:
+        """Tickers in the forms the press prints them: '(NVDA.O)', '(Nasdaq: NVDA)', '$NVDA';
+        with the spans of those parentheses, where no other name is to be read."""
+        out, spans = [], []
+        for m in _TICKER.finditer(text):
+            sym = (m.group("sym") or m.group("cash") or "").split(".")[0].upper()
+            ids = self.by_ticker.get(sym, set())
+            start, end = m.span("sym") if m.group("sym") else m.span("cash")
+            if len(ids) == 1:
+                ident = next(iter(ids))
+                out.append(Mention(start, end, text[start:end], ident, self.entities[ident].type, "ticker", 0.9))
+                spans.append(m.span())
+        return out, spans
+
     def find(self, text: str) -> list[Mention]:
         """Registry names, then word-by-word rewrites of them in what is left."""
-        found = self.find_names(text)
+        tickers, spans = self.tickers(text)
+        found = [m for m in self.find_names(text) if not any(a <= m.start < b for a, b in spans)] + tickers
         if self.synonyms is not None:
             rewritten = self.synonyms.find(text, [])
             # a rewrite that covers a shorter plain match wins ("Micron Innovation" over "Micron")

@@ -17,12 +17,14 @@ from kg.loaders.text.quantities import Quantity
 from kg.loaders.text.segment import Sentence
 
 SUBJECT_TYPES = (*ORG_TYPES, "MarketIndex")
-FALL = re.compile(r"\b(chut\w*|baiss\w*|recul\w*|gliss\w*|plong\w*|perd\w*|perdu|dégringol\w*|décroch\w*|"
+FALL = re.compile(r"\b(dévis\w*|fléchi\w*|affaiss\w*|pique du nez|nosediv\w*|gave up|gives up|surrender\w*|"
+                  r"erod\w*|chut\w*|baiss\w*|recul\w*|gliss\w*|plong\w*|perd\w*|perdu|dégringol\w*|décroch\w*|"
                   r"c[èé]d\w*|abandonn\w*|effondr\w*|l[âa]ch\w*|tomb\w*|enfonc\w*|flanch\w*|fondu|repli\w*|"
                   r"fell|fall\w*|drop\w*|slid\w*|slip\w*|declin\w*|lost|los\w*|shed\w*|tumbl\w*|plung\w*|"
                   r"sank|sink\w*|slump\w*|tank\w*|crater\w*|retreat\w*|eased|dipp?\w*|down|lower|"
                   r"plummet\w*|sagg?\w*|skid\w*|collaps\w*|sell-?off|negative|en berne|dans le rouge)\b", re.I)
-RISE = re.compile(r"\b(repren\w*|regain\w*|recover\w*|récupér\w*|redress\w*|bondi\w*|bond\w*|grimp\w*|progress\w*|gagn\w*|augment\w*|hausse|s.envol\w*|envol\w*|"
+RISE = re.compile(r"\b(s.adjug\w*|adjug\w*|engrang\w*|apprécié\w*|popp\w*|rocket\w*|ticked up|"
+                  r"repren\w*|regain\w*|recover\w*|récupér\w*|redress\w*|bondi\w*|bond\w*|grimp\w*|progress\w*|gagn\w*|augment\w*|hausse|s.envol\w*|envol\w*|"
                   r"rebond\w*|mont[éeé]\w*|avanc\w*|flamb\w*|pris|rose|rise\w*|rising|gain\w*|jump\w*|"
                   r"climb\w*|rall\w*|surg\w*|soar\w*|advanc\w*|up|higher|added|rebound\w*|spik\w*|leap\w*|"
                   r"edged up|firm\w*|positive|dans le vert)\b", re.I)
@@ -94,7 +96,8 @@ _NAME_BEFORE_VERB = re.compile(
     r"(?:^|[\s,;(])(?:(?:shares|stock) (?:of|in) |(?:les )?actions? (?:de |d['’])|le titre (?:de |d['’])?)?"
     r"(?P<name>(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|[A-Z]{2,})(?:\s+(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|&|[A-Z]{2,})){0,3}"
     r"(?:\s\d{2,4})?)"
-    r"(?:['’]s)?\s+(?:shares\s+|stock\s+)?(?:a |ont |has |have |was |were |had |also |encore |aussi )*$")
+    r"(?:\s*\([^)]{1,24}\))?(?:['’]s)?\s+(?:shares\s+|stock\s+)?(?:a |ont |has |have |was |were |had |also |"
+    r"encore |aussi )*$")
 _NOT_NAMES = set("""the le la les un une des ce cette ces shares stocks stock investors markets market semiconductor chip
 chips tech european asian american french german japanese chinese monday tuesday wednesday thursday friday
 lundi mardi mercredi jeudi vendredi january february march april may june july august september october
@@ -220,7 +223,7 @@ def _respectively(ctx: Context, sent: Sentence, percents: list[Quantity]) -> lis
     """Emit the moves of a 'respectively' list; return the percentages left for the other rules."""
     cue = _RESPECTIVELY.search(sent.text)
     if not cue:
-        return percents
+        return _parallel(ctx, sent, percents)
     at = sent.start + cue.start()
     for run in _runs(ctx, percents):
         near_before = 0 <= run[0].start - (sent.start + cue.end()) <= 6
@@ -251,6 +254,29 @@ def _respectively(ctx: Context, sent: Sentence, percents: list[Quantity]) -> lis
                           (other[0].start, other[-1].end))
                 done.extend(other)
         return [q for q in percents if q not in done]
+    return percents
+
+
+def _parallel(ctx: Context, sent: Sentence, percents: list[Quantity]) -> list[Quantity]:
+    """'Micron and AMD fell 11% and 6%': as many names in one list as numbers in the next."""
+    for run in _runs(ctx, percents):
+        if len(run) < 2:
+            continue
+        floor = max([q.end for q in percents if q.end <= run[0].start], default=sent.start)
+        names = [m for m in ctx.mentions_in(floor, run[0].start, SUBJECT_TYPES) if _tradable(ctx, m)]
+        if len(names) != len(run) or len({m.entity for m in names}) != len(names):
+            continue
+        gaps = [ctx.doc.text[a.end:b.start] for a, b in zip(names, names[1:])]
+        if not all(re.fullmatch(r"\s*(?:,|and|et|,\s*and|,\s*et)\s*", g) for g in gaps):
+            continue
+        text = ctx.doc.text[names[-1].end:run[0].start]
+        pred = _direction(text, run[0], ctx.doc.text[run[-1].end:sent.end])
+        if pred is None:
+            continue
+        for m, q in zip(names, run):
+            _emit(ctx, sent, m, q, "fell_by" if q.value < 0 else pred, _session(ctx, text, "", q),
+                  "moves-parallel", (run[0].start, run[-1].end))
+        return [q for q in percents if q not in run]
     return percents
 
 
