@@ -205,7 +205,7 @@ def _emit(ctx: Context, sent: Sentence, subject: Mention, q: Quantity, pred: str
                  confidence=0.85 if subject.method != "new" else 0.6)
 
 
-_JOIN = re.compile(r"^\s*(?:,|et|and|,\s*et|,\s*and|;)\s*$", re.I)
+_JOIN = re.compile(r"^\s*(?:,|et|and|,\s*et|,\s*and|;)\s*(?:de\s+|d['’]|of\s+|by\s+)?$", re.I)
 
 
 def _runs(ctx: Context, percents: list[Quantity]) -> list[list[Quantity]]:
