@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 
-from helpers import EXAMPLE, REPO
+from helpers import REPO
 
 
 def test_build_stats_export_pipeline(cli, tmp_path, gold_path):

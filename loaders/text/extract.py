@@ -17,9 +17,11 @@ from kg.loaders.text.rules_facts import (extract_competition, extract_founding, 
                                          extract_models, extract_products, extract_training_cost,
                                          find_model_codes)
 from kg.loaders.text.rules_supply import extract_investments, extract_supplies
-from kg.loaders.text.rules_moves import extract_market_caps, extract_moves
+from kg.loaders.text.rules_caps import extract_market_caps
+from kg.loaders.text.rules_moves import extract_moves
 from kg.loaders.text.rules_policy import extract_causes, extract_policy, settle_causes
-from kg.loaders.text.rules_quotes import extract_appositions, extract_quotes
+from kg.loaders.text.rules_appositions import extract_appositions
+from kg.loaders.text.rules_quotes import extract_quotes
 from kg.loaders.text.segment import sentences
 from kg.model import Entity, Fact
 

@@ -1,0 +1,105 @@
+"""People named with their job: appositions, possessives, roles before names, reported speech.
+
+"X, analyst at Y", "Y's X", "le PDG de Y, X", "Bernstein analyst X", and what such a
+person says without quote marks ("X said the selloff in Nvidia looked overdone").
+"""
+from __future__ import annotations
+
+import re
+
+from kg.loaders.text.context import ORG_TYPES, Context
+from kg.loaders.text.gazetteer import Mention
+from kg.loaders.text.people import person_at
+from kg.loaders.text.rules_quotes import INDIRECT, NAME_SAYS, QUOTE, ROLE, ROLE_WORDS, _employment
+from kg.loaders.text.segment import Sentence
+
+POSSESSIVE = re.compile(r"['’]s\s+(?:(?:chief|senior|lead|head|top|veteran)\s+)*(?P<role>[a-z][\w\- ]{0,40}?)?\s*$")
+NAMED = re.compile(r"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s*,\s*"
+                   r"(?:un |une |the |an |a |l['’]|le |la )?(?P<app>[^,;]+)")
+
+
+def extract_appositions(ctx: Context, sent: Sentence) -> None:
+    """'X, analyst at Y' (known or new people), "Y's X", and what X says in reported speech."""
+    people: dict[int, Mention] = {}
+    for person in ctx.mentions_in(sent.start, sent.end, ("Person",)):
+        people[person.start] = person
+    for m in NAMED.finditer(sent.text):
+        if ROLE.search(m.group("app")[:90]):
+            p = person_at(ctx, m.group("name"), sent.start + m.start("name"))
+            if p is not None:
+                people.setdefault(p.start, p)
+    for m in NAME_SAYS.finditer(sent.text):
+        p = person_at(ctx, m.group("name"), sent.start + m.start("name"))
+        if p is not None and p.type == "Person":
+            people.setdefault(p.start, p)
+    for start, person in sorted(people.items()):
+        tail = ctx.doc.text[person.end:sent.end]
+        employer = None
+        m = re.match(r"\s*,\s*(?:un |une |the |an |a )?(?P<app>[^,;]+(?:,\s*[^,;]+)?)", tail)
+        if m:
+            employer = _employment(ctx, sent, person, m.group("app"), person.end + m.start("app"))
+        employer = _possessive_employer(ctx, sent, person) or _role_before(ctx, sent, person) or employer
+        _reported_speech(ctx, sent, person, employer)
+
+
+ROLE_BEFORE = re.compile(rf"\b(?P<role>(?:le |la |l['’]|the )?(?:\w+ )?(?:{ROLE_WORDS})(?: \w+)?)\s+"
+                         rf"(?:de|du|of|at|chez|d['’])\s*$", re.I)
+
+
+def _role_before(ctx: Context, sent: Sentence, person: Mention) -> Mention | None:
+    """'le PDG de SoftBank, Masayoshi Son' / 'chief executive of Nvidia Jensen Huang'."""
+    orgs = ctx.mentions_in(max(sent.start, person.start - 80), person.start, ORG_TYPES)
+    if not orgs:
+        return None
+    org = orgs[-1]
+    if not re.fullmatch(r"\s*,?\s*", ctx.doc.text[org.end:person.start]):
+        return None
+    m = ROLE_BEFORE.search(ctx.doc.text[max(sent.start, org.start - 60):org.start])
+    if not m:
+        return None
+    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org),
+                 role=m.group("role").strip(), confidence=0.7)
+    return org
+
+
+def _possessive_employer(ctx: Context, sent: Sentence, person: Mention) -> Mention | None:
+    """"Sandhurst Research's Omar Velez", "Bernstein analyst Stacy Rasgon"."""
+    head = ctx.doc.text[sent.start:person.start]
+    orgs = ctx.mentions_in(sent.start, person.start, ORG_TYPES)
+    named = re.search(r"(?P<org>[A-ZÀ-Ý][\w&\-]+(?:\s+[A-ZÀ-Ý&][\w&\-]*){0,3})['’]s\s+[\w\- ]{0,40}$", head)
+    if named and not (orgs and orgs[-1].end >= sent.start + named.end("org")):
+        from kg.loaders.text.people import resolve_name
+        org = resolve_name(ctx, named.group("org"), sent.start + named.start("org"), ORG_TYPES,
+                           "Organization", 90)
+        if org is None or org.type not in ORG_TYPES:
+            return None
+    elif orgs:
+        org = orgs[-1]
+    else:
+        return None
+    gap = ctx.doc.text[org.end:person.start]
+    m = POSSESSIVE.match(gap) or re.fullmatch(r"\s+(?P<role>(?:[a-z\-]+\s+){0,3}(?:analyst|strategist|economist|"
+                                               r"trader|chief executive|CEO|founder|spokesperson|president))\s+", gap)
+    if not m or len(gap) > 45 or head.count("«") != head.count("»"):
+        return None
+    role = (m.group("role") or "").strip() or None
+    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org), role=role, confidence=0.7)
+    return org
+
+
+def _reported_speech(ctx: Context, sent: Sentence, person: Mention, employer: Mention | None) -> None:
+    """'X, analyst at Y, said the selloff in Nvidia looked overdone' (no quote marks)."""
+    rest = ctx.doc.text[person.end:sent.end]
+    if QUOTE.search(rest):
+        return
+    m = INDIRECT.search(rest)
+    if not m or m.start() > 140:
+        return
+    at = person.end + m.start("clause")
+    skip = {person.entity, employer.entity if employer else None}
+    for target in ctx.mentions_in(at, at + len(m.group("clause"))):
+        if target.type not in ("Country", "Event") and target.entity not in skip:
+            ctx.last_speaker = person
+            ctx.add_fact(sent, "reported-speech", ctx.use(person), "comments_on", ctx.use(target),
+                         confidence=0.6)
+            return
