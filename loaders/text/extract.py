@@ -18,6 +18,7 @@ from kg.loaders.text.rules_facts import (extract_competition, extract_founding, 
                                          find_model_codes)
 from kg.loaders.text.rules_supply import extract_investments, extract_supplies
 from kg.loaders.text.rules_caps import extract_market_caps
+from kg.loaders.text.rules_figures import extract_figures
 from kg.loaders.text.rules_moves import extract_moves
 from kg.loaders.text.rules_policy import extract_causes, extract_policy, settle_causes
 from kg.loaders.text.rules_appositions import extract_appositions
@@ -39,7 +40,7 @@ def _event_day(ctx: Context) -> str | None:
 
 RULES = (extract_quotes, extract_appositions, extract_founding, extract_models, extract_training_cost,
          extract_competition, extract_products, extract_supplies, extract_investments, extract_homes,
-         extract_policy)
+         extract_policy, extract_figures)
 
 
 def _run(ctx: Context) -> None:

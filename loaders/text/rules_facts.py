@@ -16,6 +16,9 @@ FOUNDED_YEAR = re.compile(r"\b(?:fondée?s?|créée?s?|founded|co-founded|establ
                           r"lancée?s?|launched)\s+(?:en|in)\s+(?P<year>(?:19|20)\d\d)\b", re.I)
 FOUNDED_BY = re.compile(r"\b(?:fondée?s?|créée?s?|cofondée?s?|co-?fondée?s?|founded|co-founded|"
                         r"set up|started)\b(?:\s+[^\s.,;]+){0,5}?\s+(?:par|by)\s+(?P<who>[^.;]+)", re.I)
+FOUNDED_ORG_YEAR = re.compile(r"\b(?:co-?)?(?:founded|cofounded|fonda|a fondé|a cofondé|established|created|"
+                              r"a créé)\s+(?P<org>[A-ZÀ-Ý][\w\-&]*(?:\s+[A-ZÀ-Ý][\w\-&]*){0,3})\s+(?:in|en)\s+"
+                              r"(?P<year>(?:19|20)\d\d)\b")
 FOUNDER_CLAUSE = re.compile(r"(?P<person>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3}),?\s+(?:who|qui)\s+"
                             r"(?:a\s+)?(?:co-?)?(?:founded|cofounded|fonda|fondé|cofondé|established|created|créé)\s+"
                             r"(?P<org>[A-ZÀ-Ý][\w\-&]*(?:\s+[A-ZÀ-Ý][\w\-&]*){0,3})")
@@ -61,6 +64,12 @@ def extract_founding(ctx: Context, sent: Sentence) -> None:
         if org is not None:
             ctx.add_fact(sent, "founded", ctx.use(org), "founded_in", value=int(m.group("year")),
                          unit="year", confidence=0.8)
+    for m in FOUNDED_ORG_YEAR.finditer(sent.text):
+        at = sent.start + m.start("org")
+        orgs = ctx.mentions_in(at, at + len(m.group("org")), ORG_TYPES)
+        if orgs:
+            ctx.add_fact(sent, "founded", ctx.use(orgs[0]), "founded_in", value=int(m.group("year")),
+                         unit="year", confidence=0.75)
     for m in FOUNDED_BY.finditer(sent.text):
         org = _org_before(ctx, sent, sent.start + m.start())
         who_at = sent.start + m.start("who")

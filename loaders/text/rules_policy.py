@@ -35,7 +35,8 @@ CAUSE = re.compile(r"\b(déclench\w*|provoqu\w*|caus\w*|alimenté\w*|suscité\w*
                    r"driven by|fueled by|fuelled by|prompted by|set off|à cause de|en raison de|due to|"
                    r"sur fond de|in response to|en réaction à|après que|after|following|amid|dans le sillage)\b", re.I)
 EVENT_WORDS = re.compile(r"\b(vente|ventes|selloff|sell-?off|chute|krach|rout|plunge|slump|décrochage|"
-                         r"dégringolade|débâcle|baisse|panique|panic|tumble|crash|rally|rebond)\b", re.I)
+                         r"dégringolade|débâcle|baisse|panique|panic|tumble|crash|rally|rebond|slide|slid|"
+                         r"slumped|sold|tumbled|fell|plunged|sanctionnée?s?|dégâts|casse|repli|recul)\b", re.I)
 MARKET_WORDS = re.compile(r"\b(actions|titres|valeurs|shares|stocks|séance|session|Bourse|investisseurs|"
                           r"investors|traders|markets?|marchés?|Wall Street|Nasdaq|indices|index)\b", re.I)
 USA = "usa"
@@ -122,6 +123,9 @@ SHOCK_BEFORE = re.compile(r"\b(?:choc|tempête|effet|onde de choc|séisme|secous
                           r"coup de tonnerre|raz-de-marée)\s+(?:provoquée?s?\s+par\s+|de\s+|du\s+|d['’]\s*)?"
                           r"(?:la |le |l['’]|les )?(?:[\w\-]+\s+){0,3}$", re.I)
 CAUSE_TYPES = (*ORG_TYPES, "AIModel", "Policy", "Event", "Product")
+NEAR_CAUSE = re.compile(r"\b(?:as|après|in the wake of|on the back of|(?:on |sur fond de )?(?:fears?|concerns?|"
+                        r"worries|craintes?|inquiétudes?)\s+(?:that|about|over|sur|que|qu['’]|liées? à|autour de))\b",
+                        re.I)
 
 
 def extract_causes(ctx: Context, sent: Sentence, has_moves: bool) -> None:
@@ -137,6 +141,10 @@ def extract_causes(ctx: Context, sent: Sentence, has_moves: bool) -> None:
                                             CAUSE_TYPES)]
         if after:
             _candidate(ctx, sent, after[0], 3 if strong else 2, sent.start + cue.start())
+    for cue in NEAR_CAUSE.finditer(sent.text):
+        near = ctx.mentions_in(sent.start + cue.end(), min(sent.end, sent.start + cue.end() + 45), CAUSE_TYPES)
+        if near and (has_moves or EVENT_WORDS.search(sent.text)):
+            _candidate(ctx, sent, near[0], 2, sent.start + cue.start())
     for m in ctx.mentions_in(sent.start, sent.end, CAUSE_TYPES):
         if SHOCK_AFTER.match(ctx.doc.text[m.end:m.end + 20]) or SHOCK_BEFORE.search(ctx.doc.text[sent.start:m.start]):
             _candidate(ctx, sent, m, 3, m.start)
