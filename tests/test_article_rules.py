@@ -111,3 +111,21 @@ def test_founding_and_models():
     assert ("deepseek", "founded_by", "liang_wenfeng", None, None, None) in got
     assert ("deepseek", "founded_in", None, 2023.0, None, None) in got
     assert ("deepseek", "developed", "deepseek_r1", None, None, None) in got
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(["Nvidia", "fell", "17%", "a chuté de", "près de", "«", "»", '"', "said", ",", ".",
+                          "respectively", "Micron", "Lundi", "Monday", "$593 billion", "milliards", "\n",
+                          "DeepSeek", "fondée en 2023 par", "Liang Wenfeng", "(NVDA.O)", "analyst at", "Bernstein"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=300), st.lists(_WORDS, max_size=60).map(" ".join)))
+def test_arbitrary_text_never_crashes(text):
+    doc = Document(path="t.txt", text=text, published="2025-01-28", lang="en")
+    entities, facts, _ = extract_document(doc)
+    for f in facts:
+        for ev in f.evidence:
+            assert doc.text[ev.span[0]:ev.span[1]] == ev.quote
