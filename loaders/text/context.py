@@ -67,6 +67,9 @@ class Context:
         ("On Monday, March 9, 2020 ... On Thursday, March 12" is 2020-03-12)."""
         year: str | None = None
         for sent in self.sentences:
+            opening = re.match(r"\s*(?:in|en|during|durant|au cours de l['’]année)\s+((?:19|20)\d\d)\s*,", sent.text, re.I)
+            if opening:  # "In 2023, ..." sets the story's year for the dates that follow
+                year = opening.group(1)
             out = []
             for d in find_dates(sent.text, self.doc.published, self.doc.lang):
                 date = d.date
@@ -93,6 +96,8 @@ class Context:
         if re.search(r"\b(overnight|la nuit dernière|dans la nuit|cette nuit)\b", sent.text, re.I) and self.event_day:
             return _previous_weekday(self.event_day)
         for other in reversed([s for s in self.sentences if s.paragraph == sent.paragraph and s.end <= sent.start]):
+            if "%" not in other.text:
+                continue  # a date only carries over from a sentence that reports market figures
             days = [d for d in self.dates(other) if d.granularity == "day" and not self._is_reference(d)]
             if days:
                 dates = [d.date for d in days]

@@ -22,7 +22,7 @@ QUALIFIERS = ("exact", "approx", "more_than", "less_than", "as_much_as", "up_to"
 SP = r"[ \t\u00a0\u202f]"  # the spaces that may sit inside one quantity (no line breaks)
 _NUMBER = {
     "en": r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]\d)|\d+(?:\.\d+)?",
-    "fr": r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?!\d)|\d+(?:[,.]\d+)?",
+    "fr": r"\d{1,3}(?:[ \u00a0\u202f'’]\d{3})+(?:,\d+)?(?!\d)|\d+(?:[,.]\d+)?",
 }
 _DATE_OR_TIME = re.compile(
     r"(?<![\d.,])(?:\d{4}([-/])\d{1,2}\1\d{1,2}|\d{1,2}([/.-])\d{1,2}\2\d{2,4}|\d{1,2}/\d{1,2}"
@@ -121,7 +121,7 @@ def _glued_right(text: str, end: int) -> bool:
 def _to_decimal(digits: str, lang: str) -> Decimal:
     if digits[0].isalpha():
         return Decimal(lex.NUMBER_WORDS[lang][_norm(digits)])
-    digits = re.sub(r"[ \u00a0\u202f]", "", digits)
+    digits = re.sub(r"[ \u00a0\u202f'’]", "", digits)  # Swiss 12'950,3 too
     digits = digits.replace(",", "") if lang == "en" else digits.replace(",", ".")
     return Decimal(digits)
 

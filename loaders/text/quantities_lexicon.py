@@ -73,7 +73,7 @@ CURRENCY_WORDS: dict[str, dict[str, str]] = {
            "euro": "EUR", "livres sterling": "GBP", "livres": "GBP", "livre sterling": "GBP",
            "yens": "JPY", "yen": "JPY", "yuans": "CNY", "yuan": "CNY", "renminbis": "CNY",
            "wons": "KRW", "won": "KRW", "roupies": "INR", "roupies indiennes": "INR",
-           "francs suisses": "CHF", "couronnes suédoises": "SEK", "couronnes danoises": "DKK",
+           "francs suisses": "CHF", "francs": "CHF", "couronnes suédoises": "SEK", "couronnes danoises": "DKK",
            "couronnes norvégiennes": "NOK"},
 }
 # Currency names that are also common words: read only after a scale word ("5 billion won").
