@@ -94,6 +94,19 @@ def test_widget_numbers_are_not_facts():
     assert moves(text) == {("nvidia", "fell_by", "2025-01-27", 17.0, "exact", "unstated")}
 
 
+def test_weekday_of_a_story_set_in_another_year():
+    text = ("Nvidia's shares closed up 24.4% on Thursday, May 25, 2023. The rally spread that Thursday: "
+            "AMD gained 11.2%.")
+    got = moves(text, published="2024-05-24")
+    assert {(m[0], m[2]) for m in got} == {("nvidia", "2023-05-25"), ("amd", "2023-05-25")}
+
+
+def test_swiss_numbers_and_francs():
+    got = moves("L'indice SMI a terminé à 12'950,3 points, en repli de 0,9 % mercredi.", lang="fr",
+                published="2025-03-07")
+    assert got == {("smi", "fell_by", "2025-03-05", 0.9, "exact", "close")}
+
+
 def test_french_billion_and_market_value():
     got = facts_of("La vente a effacé environ 1 billion de dollars de valeur boursière lundi.", lang="fr")
     caps = [f for f in got if f[1] == "market_cap_loss"]

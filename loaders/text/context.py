@@ -66,21 +66,27 @@ class Context:
         """Date every sentence in order; a date without a year takes the story's year so far
         ("On Monday, March 9, 2020 ... On Thursday, March 12" is 2020-03-12)."""
         year: str | None = None
+        anchor: str | None = None  # the last explicit day the story named
         for sent in self.sentences:
             opening = re.match(r"\s*(?:in|en|during|durant|au cours de l['’]année)\s+((?:19|20)\d\d)\s*,", sent.text, re.I)
             if opening:  # "In 2023, ..." sets the story's year for the dates that follow
                 year = opening.group(1)
             out = []
             for d in find_dates(sent.text, self.doc.published, self.doc.lang):
+                mention = DateMention(d.start + sent.start, d.end + sent.start, d.text, d.date,
+                                      d.granularity, d.kind, d.conflict)
+                reference = self._is_reference(mention)
                 date = d.date
-                if d.kind == "explicit" and re.search(r"\b\d{4}\b", d.text) and d.granularity in ("day", "month") \
-                        and not self._is_reference(DateMention(d.start + sent.start, d.end + sent.start, d.text,
-                                                               d.date, d.granularity, d.kind, d.conflict)):
+                has_year = bool(re.search(r"\b\d{4}\b", d.text))
+                if d.kind == "weekday" and anchor and self._narrative_weekday(sent, d, anchor):
+                    date = _weekday_near(anchor, dt.date.fromisoformat(d.date).weekday())
+                elif d.kind == "explicit" and has_year and d.granularity in ("day", "month") and not reference:
                     year = d.date[:4]
-                elif d.kind == "explicit" and year and d.date[:4] != year and d.granularity == "day":
+                elif d.kind == "explicit" and not has_year and year and d.date[:4] != year and d.granularity == "day":
                     date = _with_year(d.date, year)
-                out.append(DateMention(d.start + sent.start, d.end + sent.start, d.text, date,
-                                       d.granularity, d.kind, d.conflict))
+                if d.kind == "explicit" and d.granularity == "day" and not reference:
+                    anchor = date
+                out.append(DateMention(mention.start, mention.end, d.text, date, d.granularity, d.kind, d.conflict))
             self._dates[sent.start] = out
 
     def fact_date(self, sent: Sentence, near: int | tuple[int, int] | None = None) -> str | None:
@@ -103,6 +109,14 @@ class Context:
                 dates = [d.date for d in days]
                 return self.event_day if self.event_day in dates else dates[-1]
         return self.event_day
+
+    def _narrative_weekday(self, sent: Sentence, d: DateMention, anchor: str) -> bool:
+        """'that Thursday', 'ce jeudi-là', or any weekday in a story set in another year
+        refers to the story's days, not to the week of publication."""
+        before = sent.text[max(0, d.start - 6):d.start].lower()
+        after = sent.text[d.end:d.end + 4]
+        other_year = self.doc.published is not None and anchor[:4] != self.doc.published[:4]
+        return "that " in before or after.startswith("-là") or other_year
 
     def _same_clause(self, sent: Sentence, d: DateMention, lo: int, hi: int) -> bool:
         """A date dates a number only if no other number or clause break stands between them."""
@@ -174,6 +188,13 @@ class Context:
             self.employers.setdefault(s, o)
         self.facts.append(fact)
         return fact
+
+
+def _weekday_near(anchor: str, weekday: int) -> str:
+    """The day with `weekday` closest to `anchor` (ties go forward)."""
+    base = dt.date.fromisoformat(anchor)
+    options = [base + dt.timedelta(days=k) for k in range(-3, 4)]
+    return min((d for d in options if d.weekday() == weekday), key=lambda d: (abs((d - base).days), d < base)).isoformat()
 
 
 def _previous_weekday(iso: str) -> str:

@@ -38,7 +38,8 @@ SESSIONS = (
                              r"pre-?open|avant-bourse|en avant-Bourse", re.I)),
     ("futures", re.compile(r"futures|contrats? à terme", re.I)),
     ("afterhours", re.compile(r"after-?hours|extended trading|après la clôture|after the bell|post-?market", re.I)),
-    ("close", re.compile(r"\bclos\w*|at the close|\bended\b|\bfinish\w*|settl\w*|clôtur\w*|"
+    ("close", re.compile(r"\bclos\w*|at the close|\bended\b|\bfinish\w*|settl\w*|clôtur\w*|\bfini\b|"
+                         r"fin de séance|en fin de journée|"
                          r"termin\w*|en clôture|à la clôture|in the session|sur la séance|"
                          r"for the day|on the day|sur la journée", re.I)),
     ("intraday", re.compile(r"early trad\w*|intraday|en séance|en cours de séance|at one point|"
@@ -74,7 +75,8 @@ def _direction(text: str, q: Quantity, after: str = "") -> str | None:
 
 
 def _session(ctx: Context, before: str, after: str, q: Quantity, opening: str = "") -> str:
-    local = re.split(r"(?:,|;|\band\b|\bet\b|\bbefore\b|\bavant de\b|\bthen\b|\bpuis\b)", before)[-1]
+    clauses = re.split(r"(?:;|\band\b|\bet\b|\bbefore\b|\bavant de\b|\bthen\b|\bpuis\b)", before)
+    local = clauses[-1]  # commas do not cut: "a terminé à 12'950,3 points, en repli de 0,9 %"
     for window in (after, local, opening):
         for name, cue in SESSIONS:
             if cue.search(window):
@@ -154,7 +156,8 @@ def _opening(ctx: Context, sent: Sentence) -> str:
     for every clause: the text before the first name, when it ends with a comma."""
     first = ctx.mentions_in(sent.start, sent.end)
     head = sent.text[:(first[0].start - sent.start) if first else 0]
-    return head if head.rstrip().endswith(",") and len(head) <= 90 else ""
+    bare = re.sub(r"(?:\b(?:le|la|les|the)\s*|\bl['’])\s*$", "", head, flags=re.I).rstrip()
+    return head if bare.endswith(",") and len(head) <= 90 else ""
 
 
 def _tradable(ctx: Context, m: Mention) -> bool:

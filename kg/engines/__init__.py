@@ -1,0 +1,1 @@
+"""Query engines over a built graph: one module per engine, registered by name."""
