@@ -304,7 +304,7 @@ def jsonld_context(schema: Schema | None = None) -> dict[str, Any]:
     schema = schema or load_schema()
     ns = schema.raw["namespace"]
     ctx: dict[str, Any] = {
-        "@version": 1.1, "@vocab": ns, "@base": schema.raw["resource_namespace"],
+        "@version": 1.1, "@protected": True, "@vocab": ns, "@base": schema.raw["resource_namespace"],
         "@language": "en", "ns": ns, "rdf": str(RDF), "rdfs": str(RDFS), "xsd": XSD_NS,
         "owl": str(OWL), "id": "@id", "type": "@type", "name": "rdfs:label",
         "label_fr": {"@id": "rdfs:label", "@language": "fr"},

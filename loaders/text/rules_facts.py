@@ -35,7 +35,7 @@ HEDGE = re.compile(r"\b(aurait|auraient|reportedly|reported|said to|would have|e
 COMPARE = re.compile(r"\b(opponent|adversaire|alternative to|alternative à|en comparaison|par comparaison|by comparison|in comparison|compared (with|to)|"
                      r"comparé\w* à|rival\w*|concurren\w*|compet\w*|challenger\w*|face à|versus|vs\.?|"
                      r"take on|taking on|s'attaque à|défie\w*|challenge\w*)\b", re.I)
-USE = re.compile(r"\b(utilis\w*|stock\w*|achet\w*|acqu\w*|entraîné sur|formé sur|s'appui\w* sur|"
+USE = re.compile(r"\b(utiliz\w*|réalisée? sur|entraînée? sur|built with|with \d[\d,]* |avec \d[\d\s]* |utilis\w*|stock\w*|achet\w*|acqu\w*|entraîné sur|formé sur|s'appui\w* sur|"
                  r"uses?|used|using|relies|rely|stockpil\w*|bought|buy\w*|trained on|built on|"
                  r"deploy\w*|running on|runs on|powered by|alimenté\w* par)\b", re.I)
 ANAPHORA_ORG = re.compile(r"\b(la société|l'entreprise|l’entreprise|la start-?up|le groupe|la firme|"
@@ -201,9 +201,35 @@ def extract_products(ctx: Context, sent: Sentence) -> None:
         verb = list(USE.finditer(head))
         if not verb:
             continue
-        user = _org_before(ctx, sent, sent.start + verb[-1].start())
+        user = _org_before(ctx, sent, sent.start + verb[-1].start()) or _developer_of_model_before(ctx, sent, prod)
         if user is not None and (maker is None or user.entity != maker.entity):
             ctx.add_fact(sent, "products", ctx.use(user), "uses", ctx.use(prod), confidence=0.65)
+
+
+def _developer_of_model_before(ctx: Context, sent: Sentence, prod: Mention) -> Mention | None:
+    """'Son modèle DeepSeek-V3 ... réalisé sur 2 048 puces H800': the model's developer uses the chips."""
+    models = ctx.mentions_in(sent.start, prod.start, ("AIModel",))
+    for model in reversed(models):
+        for fact in ctx.facts:
+            if fact.p == "developed" and fact.o == model.entity and fact.s in ctx.gazetteer.entities:
+                ent = ctx.gazetteer.entities[fact.s]
+                return Mention(model.start, model.end, ent.name, ent.id, ent.type, "developer", 0.6)
+    return None
+
+
+PARTNER = re.compile(r"\b(?:partenariat avec|en partenariat avec|partnership with|partnered with|partners with|"
+                     r"s['’]est associée? à|s['’]associe à|teamed up with|teams up with|alliance avec|"
+                     r"alliance with|collabore avec|collaborates with|joint venture with|coentreprise avec)\s+", re.I)
+
+
+def extract_partners(ctx: Context, sent: Sentence) -> None:
+    if sent.headline:
+        return
+    for m in PARTNER.finditer(sent.text):
+        left = ctx.mentions_in(sent.start, sent.start + m.start(), ORG_TYPES)
+        right = ctx.mentions_in(sent.start + m.end(), min(sent.end, sent.start + m.end() + 60), ORG_TYPES)
+        if left and right and left[-1].entity != right[0].entity:
+            ctx.add_fact(sent, "partners", ctx.use(left[-1]), "partner_of", ctx.use(right[0]), confidence=0.6)
 
 
 def _maker(ctx: Context, prod: Mention) -> Mention | None:

@@ -1,0 +1,382 @@
+"""Embedded SPARQL over a built graph, with pyoxigraph.
+
+Why embedded: the query pack, the demo and the tests need SPARQL with no server. A graph
+directory is loaded (its RDF view from kg.rdf, plus the vocabulary, so that
+`?x a/rdfs:subClassOf* ns:Organization` finds companies) into an Oxigraph store cached at
+`DIR/.cache/oxigraph/`. The cache is keyed by the manifest's file hashes, the RDF mapping
+version, the schema and the pyoxigraph version (`key` file) and rebuilt when any differs;
+a build fills a temporary sibling directory with the bulk loader and is swapped in whole.
+
+Queries are read-only three times over: the text is parsed (rdflib's SPARQL parser) and
+updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE...), SERVICE and FROM / FROM NAMED with
+IRIs outside the ripplekg namespaces are refused with QueryRefused; pyoxigraph's `query`
+runs no updates; and the store is opened read-only. Parameters are bound, never pasted: each
+value becomes an RDF term (`bind`) and the terms go in a VALUES block at the head of the
+query's WHERE group, which the parser then confirms. A `$name` in the query must have a value.
+
+No time budget: pyoxigraph has no wall-clock timeout, so results are capped instead (10,000
+rows by default, RowLimitExceeded beyond; add LIMIT). Solutions stream, so the cap bounds the
+work of plain pattern queries, but not of ORDER BY, GROUP BY or DISTINCT, which see every row.
+
+Rows come back as plain Python: resource IRIs as entity ids (fact nodes as fact ids), other
+IRIs in full, integers as int, decimals and doubles as float, booleans as bool, gYear as int,
+dates and strings as str, unbound as None. Row order is the query's; add ORDER BY for a
+stable order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+from urllib.parse import unquote
+
+import pyoxigraph as ox
+from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from kg.atomic import atomic_dir
+from kg.model import canonical_json
+from kg.rdf import MAPPING_VERSION, entity_iri, literal, to_ntriples, vocabulary
+from kg.registry import register
+from kg.schema.model import Schema, load_schema
+
+CACHE_DIR = Path(".cache") / "oxigraph"
+STORE_DIR = "store"
+KEY_FILE = "key"
+MAX_ROWS = 10_000
+PARAM_TYPES = ("entity", "string", "integer", "number", "boolean", "date")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                "positiveInteger", "negativeInteger", "nonPositiveInteger",
+                                "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_FLOATS = {_XSD + t for t in ("decimal", "double", "float")}
+_TOKEN = re.compile(r'''
+    (?P<skip>\#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+           |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_]+)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<punct>[{}()])
+''', re.VERBOSE)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+class QueryError(Exception):
+    """A query that cannot run: bad syntax, a bad or missing parameter, too many rows."""
+
+
+class QueryRefused(QueryError):
+    """A query that would write, call a remote service or read a non-local graph."""
+
+
+class RowLimitExceeded(QueryError):
+    """More rows than the cap: add LIMIT or raise `max_rows`."""
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """A parameter value naming an entity: bound as its resource IRI, not as a string."""
+
+    id: str
+
+
+def prefixes(schema: Schema) -> dict[str, str]:
+    """Prefixes every query may use without declaring them."""
+    return {"ns": schema.raw["namespace"], "id": schema.raw["resource_namespace"],
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "xsd": _XSD,
+            "owl": "http://www.w3.org/2002/07/owl#"}
+
+
+# -- parameters --------------------------------------------------------------------------------
+def bind(params: Mapping[str, object], types: Mapping[str, str] | None = None,
+         schema: Schema | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Python values -> RDF terms, by declared type ("entity", "string", "integer", "number",
+    "boolean", "date") or by Python type (EntityRef, bool, int, float, date, str)."""
+    schema, types = schema or load_schema(), dict(types or {})
+    unknown = sorted(set(types) - set(params))
+    if unknown:
+        raise QueryError(f"types given for unknown parameter(s): {', '.join(unknown)}")
+    return {_param_name(k): _term(k, v, types.get(k), schema) for k, v in sorted(params.items())}
+
+
+def _param_name(name: str) -> str:
+    bare = name[1:] if name[:1] in "?$" else name
+    if not _NAME.match(bare):
+        raise QueryError(f"bad parameter name {name!r}")
+    return bare
+
+
+def _term(name: str, value: object, type_: str | None, schema: Schema) -> ox.NamedNode | ox.Literal:
+    if type_ is not None and type_ not in PARAM_TYPES:
+        raise QueryError(f"parameter {name}: unknown type {type_!r}; one of {', '.join(PARAM_TYPES)}")
+    if isinstance(value, EntityRef) or type_ == "entity":
+        return ox.NamedNode(entity_iri(value.id if isinstance(value, EntityRef) else str(value), schema))
+    if value is None or isinstance(value, (list, tuple, dict, set)):
+        raise QueryError(f"parameter {name}: cannot bind {type(value).__name__}")
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    type_ = type_ or ("boolean" if isinstance(value, bool) else "integer" if isinstance(value, int)
+                      else "number" if isinstance(value, float)
+                      else "date" if isinstance(value, dt.date) else "string")
+    try:
+        checked = {"integer": _int, "number": float, "date": _date, "boolean": _bool,
+                   "string": str}[type_](value)
+    except (TypeError, ValueError) as exc:
+        raise QueryError(f"parameter {name}: {value!r} is not a {type_}") from exc
+    return literal(checked, type_)
+
+
+def _date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "false"):
+        return str(value).lower() == "true"
+    raise ValueError("not a boolean")
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError("not an integer")
+    return int(value)  # type: ignore[arg-type]
+
+
+def with_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """`text` with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group."""
+    if not terms:
+        return text
+    at = _where_brace(text)
+    names = " ".join(f"?{n}" for n in terms)
+    row = " ".join(str(t) for t in terms.values())
+    return f"{text[:at + 1]} VALUES ({names}) {{ ({row}) }} {text[at + 1:]}"
+
+
+def _tokens(text: str) -> Iterator[re.Match]:
+    return (m for m in _TOKEN.finditer(text) if m.lastgroup != "skip")
+
+
+def _where_brace(text: str) -> int:
+    """Offset of the `{` opening the query's WHERE group (after a CONSTRUCT template)."""
+    depth, form, template = 0, None, False
+    for m in _tokens(text):
+        tok = m.group()
+        if m.lastgroup == "word" and depth == 0 and form is None:
+            if tok.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = tok.upper()
+        elif m.lastgroup != "punct":
+            continue
+        elif tok in "({":
+            if tok == "{" and depth == 0 and form is not None:
+                if form == "CONSTRUCT" and not template and _next_is_template(text, m.start()):
+                    template = True
+                else:
+                    return m.start()
+            depth += 1
+        elif tok in ")}":
+            depth -= 1
+    raise QueryError("parameters need a query with a WHERE group")
+
+
+def _next_is_template(text: str, brace: int) -> bool:
+    before = [m.group().upper() for m in _tokens(text[:brace]) if m.lastgroup == "word"]
+    return bool(before) and before[-1] == "CONSTRUCT"
+
+
+def dollar_names(text: str) -> set[str]:
+    return {m.group()[1:] for m in _tokens(text) if m.lastgroup == "var" and m.group()[0] == "$"}
+
+
+# -- safety ------------------------------------------------------------------------------------
+def check(text: str, schema: Schema, bound: Mapping[str, Any] = ()) -> None:
+    """Raise QueryRefused for updates, SERVICE and non-local FROM; QueryError for bad syntax."""
+    try:
+        parsed = parseQuery(text)
+    except ParseException as exc:
+        if _is_update(text):
+            raise QueryRefused("updates are refused: the SPARQL engine is read-only") from None
+        raise QueryError(f"cannot parse the query: {exc}") from None
+    known = {**prefixes(schema), **{d.get("prefix") or "": str(d.get("iri")) for d in parsed[0]
+                                    if getattr(d, "name", "") == "PrefixDecl"}}
+    local = (schema.raw["namespace"], schema.raw["resource_namespace"])
+    for node in _walk(parsed[1]):
+        if node.name == "ServiceGraphPattern":
+            raise QueryRefused("SERVICE is refused: queries run on the local graph only")
+        if node.name == "DatasetClause":
+            iri = _resolve(node.get("default") or node.get("named"), known)
+            if not iri.startswith(local):
+                raise QueryRefused(f"FROM <{iri}> is refused: only ripplekg graphs are local")
+    if bound:
+        first = (parsed[1]["where"].get("part") or [None])[0]
+        if getattr(first, "name", "") != "InlineData" or [str(v) for v in first["var"]] != list(bound):
+            raise QueryError("could not bind the parameters at the head of the WHERE group")
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except ParseException:
+        return False
+    return True
+
+
+def _walk(node: Any) -> Iterator[CompValue]:
+    if isinstance(node, CompValue):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        for value in node:
+            yield from _walk(value)
+
+
+def _resolve(iri: Any, known: Mapping[str, str]) -> str:
+    if isinstance(iri, CompValue) and iri.name == "pname":
+        return known.get(iri.get("prefix") or "", "?") + (iri.get("localname") or "")
+    return str(iri)
+
+
+# -- results -----------------------------------------------------------------------------------
+def to_python(term: Any, schema: Schema) -> Any:
+    """One result term as a plain Python value (see the module docstring)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        base = schema.raw["resource_namespace"]
+        if not term.value.startswith(base):
+            return term.value
+        local = term.value[len(base):]
+        return local[len("fact/"):] if local.startswith("fact/") else unquote(local)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    kind = term.datatype.value
+    try:
+        if kind in _INTEGERS or kind == _XSD + "gYear":
+            return int(term.value)
+        if kind in _FLOATS:
+            return float(term.value)
+        if kind == _XSD + "boolean":
+            return term.value in ("true", "1")
+    except ValueError:
+        pass
+    return term.value
+
+
+# -- the engine --------------------------------------------------------------------------------
+def cache_key(manifest: Mapping[str, Any], schema: Schema) -> str:
+    """What the cached store depends on: graph files, mapping, schema, pyoxigraph version."""
+    body = canonical_json({"mapping": MAPPING_VERSION, "oxigraph": ox.__version__,
+                           "schema": schema.raw, "files": manifest.get("files", {})})
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _cached_key(cache: Path) -> str | None:
+    try:
+        return (cache / KEY_FILE).read_text(encoding="utf-8").strip() if (cache / STORE_DIR).is_dir() else None
+    except OSError:
+        return None
+
+
+@dataclass
+class SparqlHandle:
+    """An open, read-only store over one graph directory."""
+
+    graph_dir: Path
+    store_path: Path
+    key: str
+    rebuilt: bool
+    build_seconds: float
+    store: ox.Store = field(repr=False)
+
+    def close(self) -> None:
+        self.store = None  # type: ignore[assignment]  # pyoxigraph closes on release
+
+    def __enter__(self) -> SparqlHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@register("engine", "sparql")
+class SparqlEngine:
+    name = "sparql"
+    language = "sparql"
+    read_only = True
+    max_rows = MAX_ROWS
+
+    def __init__(self) -> None:
+        self.builds = 0  # stores built by this engine (the cache tests count them)
+
+    def open(self, graph_dir: str | Path) -> SparqlHandle:
+        """Open `graph_dir`'s cached store, (re)building it first when it is stale."""
+        from kg.store import load_graph, read_manifest
+        graph_dir, schema = Path(graph_dir), load_schema()
+        key = cache_key(read_manifest(graph_dir), schema)
+        cache = graph_dir / CACHE_DIR
+        rebuilt, seconds = _cached_key(cache) != key, 0.0
+        if rebuilt:
+            start = time.perf_counter()
+            data = to_ntriples(load_graph(graph_dir), schema)
+            data += vocabulary(schema).serialize(format="nt")
+            with atomic_dir(cache) as tmp:
+                store = ox.Store(str(tmp / STORE_DIR))
+                store.bulk_load(input=data.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+                store.flush()
+                del store
+                (tmp / KEY_FILE).write_text(key + "\n", encoding="utf-8")
+            self.builds += 1
+            seconds = time.perf_counter() - start
+        store = ox.Store.read_only(str(cache / STORE_DIR))
+        return SparqlHandle(graph_dir, cache / STORE_DIR, key, rebuilt, seconds, store)
+
+    def query(self, handle: SparqlHandle | ox.Store, text: str,
+              params: Mapping[str, object] | None = None, types: Mapping[str, str] | None = None,
+              max_rows: int | None = None) -> list[dict[str, Any]]:
+        """Run one read-only query with bound parameters; rows as plain dicts.
+
+        SELECT gives one dict per solution, ASK `[{"ask": bool}]`, CONSTRUCT and DESCRIBE
+        one `{"subject", "predicate", "object"}` per triple.
+        """
+        schema = load_schema()
+        store = handle.store if isinstance(handle, SparqlHandle) else handle
+        terms = bind(params or {}, types, schema)
+        missing = sorted(dollar_names(text) - set(terms))
+        if missing:
+            raise QueryError(f"no value for parameter(s): {', '.join('$' + m for m in missing)}")
+        full = with_values(text, terms)
+        check(full, schema, terms)
+        try:
+            result = store.query(full, prefixes=prefixes(schema))
+        except (SyntaxError, ValueError, RuntimeError) as exc:
+            raise QueryError(str(exc)) from exc
+        return _rows(result, schema, self.max_rows if max_rows is None else max_rows)
+
+    def close(self, handle: SparqlHandle) -> None:
+        handle.close()
+
+
+def _rows(result: Any, schema: Schema, cap: int) -> list[dict[str, Any]]:
+    if isinstance(result, ox.QueryBoolean):
+        return [{"ask": bool(result)}]
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows = ({n: to_python(sol[n], schema) for n in names} for sol in result)
+    else:
+        rows = ({"subject": to_python(t.subject, schema), "predicate": to_python(t.predicate, schema),
+                 "object": to_python(t.object, schema)} for t in result)
+    out = []
+    for row in rows:
+        if len(out) == cap:
+            raise RowLimitExceeded(f"more than {cap} rows: add LIMIT or raise max_rows")
+        out.append(row)
+    return out
