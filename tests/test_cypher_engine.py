@@ -107,8 +107,9 @@ def test_edge_counts_per_rel_table(engine, handle, graph):
 
 
 def test_entity_columns_are_typed(engine, handle, graph):
-    row = engine.query(handle, "MATCH (n:Entity {id: $id}) RETURN n.name AS name, n.aliases AS "
-                               "aliases, n.founded AS founded, n.listed AS listed", {"id": "nvidia"})
+    row = engine.query(handle, "MATCH (n:Entity {id: $id}) RETURN n.name AS name, "
+                               "n.aliases AS aliases, n.founded AS founded, n.listed AS listed",
+                       {"id": "nvidia"})
     ent = graph.entity("nvidia")
     assert row == [{"name": ent.name, "aliases": sorted(set(ent.aliases)),
                     "founded": ent.properties["founded"], "listed": ent.properties["listed"]}]
@@ -144,8 +145,9 @@ def test_value_facts_hang_on_their_subject(engine, handle):
 
 
 def test_paths_from_deepseek_to_micron(engine, handle):
-    rows = engine.query(handle, "MATCH p = (a:Entity {id: $s})-[:SUPPLIES|COMPETES_WITH* TRAIL 1..4]-"
-                                "(b:Entity {id: $t}) RETURN p ORDER BY length(p)",
+    rows = engine.query(handle, "MATCH p = (a:Entity {id: $s})"
+                                "-[:SUPPLIES|COMPETES_WITH* TRAIL 1..4]-(b:Entity {id: $t}) "
+                                "RETURN p ORDER BY length(p)",
                         {"s": "deepseek", "t": "micron"})
     assert rows
     for row in rows:
@@ -207,7 +209,8 @@ def test_ddl_follows_a_changed_schema():
 
 
 # -- cache ---------------------------------------------------------------------------------------
-def test_cache_reused_then_rebuilt_when_the_graph_changes(engine, handle, graph, graph_dir, tmp_path):
+def test_cache_reused_then_rebuilt_when_the_graph_changes(engine, handle, graph, graph_dir,
+                                                           tmp_path):
     copy_dir = tmp_path / "copy"
     shutil.copytree(graph_dir, copy_dir)
     with engine.open(copy_dir) as again:  # same files, same key: the copied cache is reused
@@ -291,7 +294,8 @@ def test_the_database_itself_is_read_only(handle):
 
 def test_parameters_are_values_never_code(engine, handle, graph):
     evil = '"}) DETACH DELETE n //'
-    for text in ("MATCH (n:Entity {id: $v}) RETURN n.id", "MATCH (n:Entity) WHERE n.name = $v RETURN n.id"):
+    for text in ("MATCH (n:Entity {id: $v}) RETURN n.id",
+                 "MATCH (n:Entity) WHERE n.name = $v RETURN n.id"):
         assert engine.query(handle, text, {"v": evil}) == []
     assert one(engine, handle, "RETURN $v AS v", v=evil) == evil
     assert one(engine, handle, COUNT) == len(graph)

@@ -20,11 +20,12 @@ the database itself is opened read-only. Parameters are always bound, never past
 plain Python: dates as ISO strings, lists as lists, nodes and relationships as property dicts
 with `_label`, paths as `{"nodes": [...], "rels": [...]}` (each rel with `_src`/`_dst` ids).
 
-Dialect (Ladybug 0.22): variable-length patterns are WALKs by default; write `* TRAIL` or filter
-`WHERE is_acyclic(p)` (simple paths) to count like Neo4j. Several rel types are written
-`[:SUPPLIES|COMPETES_WITH*1..4]`. No list comprehension (use `list_transform(l, x -> ...)` or
-`properties(nodes(p), 'id')`), no `type()`/`labels()` (use `label()`), no map projection,
-`CALL {}`, `FOREACH` or `SET +=`.
+Dialect (Ladybug 0.22): variable-length patterns are WALKs by default; write `* TRAIL` (Neo4j's
+semantics) or filter `WHERE is_acyclic(p)` (simple paths); `* ACYCLIC` parses but gives wrong
+counts. Several rel types are written `[:SUPPLIES|COMPETES_WITH*1..4]`; shortest paths as
+`[:SUPPLIES* SHORTEST 1..6]`, not `shortestPath()`. No list comprehension (use
+`list_transform(l, x -> ...)` or `properties(nodes(p), 'id')`), no `type()` (use `label()`), no
+map projection, `CALL {}`, `FOREACH` or `SET +=`; `EXISTS {}` and `COUNT {}` work.
 """
 from __future__ import annotations
 
@@ -198,8 +199,11 @@ def cache_key(manifest: Mapping[str, Any], schema: Schema, version: str) -> str:
 
 
 def _cached_key(cache: Path) -> str | None:
+    """The key of the database cached in `cache`, None when there is none."""
+    if not (cache / DB_FILE).is_file():
+        return None
     try:
-        return (cache / KEY_FILE).read_text(encoding="utf-8").strip() if (cache / DB_FILE).is_file() else None
+        return (cache / KEY_FILE).read_text(encoding="utf-8").strip()
     except OSError:
         return None
 

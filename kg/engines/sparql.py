@@ -1,27 +1,24 @@
-"""Embedded SPARQL over a built graph, with pyoxigraph.
+"""Embedded SPARQL over a built graph, with pyoxigraph: no server for the query pack and tests.
 
-Why embedded: the query pack, the demo and the tests need SPARQL with no server. A graph
-directory is loaded (its RDF view from kg.rdf, plus the vocabulary, so that
-`?x a/rdfs:subClassOf* ns:Organization` finds companies) into an Oxigraph store cached at
-`DIR/.cache/oxigraph/`. The cache is keyed by the manifest's file hashes, the RDF mapping
-version, the schema and the pyoxigraph version (`key` file) and rebuilt when any differs;
-a build fills a temporary sibling directory with the bulk loader and is swapped in whole.
+A graph directory's RDF view (kg.rdf) plus the vocabulary (so `?x a/rdfs:subClassOf*
+ns:Organization` finds companies) is bulk-loaded into an Oxigraph store cached at
+`DIR/.cache/oxigraph/`, keyed (`key` file) by the manifest's file hashes, the mapping version,
+the schema and the pyoxigraph version; a stale cache is rebuilt in a temporary sibling and
+swapped in whole.
 
-Queries are read-only three times over: the text is parsed (rdflib's SPARQL parser) and
-updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE...), SERVICE and FROM / FROM NAMED with
-IRIs outside the ripplekg namespaces are refused with QueryRefused; pyoxigraph's `query`
-runs no updates; and the store is opened read-only. Parameters are bound, never pasted: each
-value becomes an RDF term (`bind`) and the terms go in a VALUES block at the head of the
-query's WHERE group, which the parser then confirms. A `$name` in the query must have a value.
+Read-only three times over: the text is parsed (rdflib's SPARQL parser) and updates, SERVICE
+and FROM / FROM NAMED outside the ripplekg namespaces raise QueryRefused; `Store.query` runs
+no updates; the store is opened read-only. Parameters are bound, never pasted: each value
+becomes an RDF term (`bind`) and the terms go in a VALUES block opening the WHERE group,
+where the parser must find them. A `$name` needs a value; a value needs a variable.
 
-No time budget: pyoxigraph has no wall-clock timeout, so results are capped instead (10,000
-rows by default, RowLimitExceeded beyond; add LIMIT). Solutions stream, so the cap bounds the
-work of plain pattern queries, but not of ORDER BY, GROUP BY or DISTINCT, which see every row.
+No time budget (pyoxigraph has no timeout): results are capped at 10,000 rows instead
+(RowLimitExceeded; add LIMIT). Solutions stream, so the cap bounds plain pattern queries but
+not ORDER BY, GROUP BY or DISTINCT, which see every row first.
 
-Rows come back as plain Python: resource IRIs as entity ids (fact nodes as fact ids), other
-IRIs in full, integers as int, decimals and doubles as float, booleans as bool, gYear as int,
-dates and strings as str, unbound as None. Row order is the query's; add ORDER BY for a
-stable order.
+Rows are plain Python: resource IRIs as entity ids (fact nodes as fact ids, evidence as
+`FACT/evidence/N`), other IRIs in full; integers and gYear as int, decimals and doubles as
+float, booleans as bool, dates and strings as str, unbound as None. Row order is the query's.
 """
 from __future__ import annotations
 
@@ -35,7 +32,7 @@ from typing import Any, Iterator, Mapping
 from urllib.parse import unquote
 
 import pyoxigraph as ox
-from pyparsing import ParseException
+from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -49,12 +46,9 @@ CACHE_DIR = Path(".cache") / "oxigraph"
 STORE_DIR = "store"
 KEY_FILE = "key"
 MAX_ROWS = 10_000
-PARAM_TYPES = ("entity", "string", "integer", "number", "boolean", "date")
+PARAM_TYPES = ("entity", "string", "integer", "number", "boolean", "date", "list")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                                "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                                "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
-_FLOATS = {_XSD + t for t in ("decimal", "double", "float")}
+_INTEGERS = ("integer", "int", "long", "short", "byte", "gyear")  # endings, lower-cased
 _TOKEN = re.compile(r'''
     (?P<skip>\#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
            |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>)
@@ -63,6 +57,7 @@ _TOKEN = re.compile(r'''
   | (?P<punct>[{}()])
 ''', re.VERBOSE)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+Term = ox.NamedNode | ox.Literal
 
 
 class QueryError(Exception):
@@ -94,9 +89,10 @@ def prefixes(schema: Schema) -> dict[str, str]:
 
 # -- parameters --------------------------------------------------------------------------------
 def bind(params: Mapping[str, object], types: Mapping[str, str] | None = None,
-         schema: Schema | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
+         schema: Schema | None = None) -> dict[str, Term | list[Term]]:
     """Python values -> RDF terms, by declared type ("entity", "string", "integer", "number",
-    "boolean", "date") or by Python type (EntityRef, bool, int, float, date, str)."""
+    "boolean", "date") or by Python type (EntityRef, bool, int, float, date, str). A list
+    binds its variable to each element in turn (SQL's IN), elements typed the same way."""
     schema, types = schema or load_schema(), dict(types or {})
     unknown = sorted(set(types) - set(params))
     if unknown:
@@ -111,9 +107,16 @@ def _param_name(name: str) -> str:
     return bare
 
 
-def _term(name: str, value: object, type_: str | None, schema: Schema) -> ox.NamedNode | ox.Literal:
+def _term(name: str, value: object, type_: str | None, schema: Schema) -> Term | list[Term]:
     if type_ is not None and type_ not in PARAM_TYPES:
         raise QueryError(f"parameter {name}: unknown type {type_!r}; one of {', '.join(PARAM_TYPES)}")
+    type_ = None if type_ == "list" else type_
+    if isinstance(value, (list, tuple)):
+        return [_scalar(name, item, type_, schema) for item in value]
+    return _scalar(name, value, type_, schema)
+
+
+def _scalar(name: str, value: object, type_: str | None, schema: Schema) -> Term:
     if isinstance(value, EntityRef) or type_ == "entity":
         return ox.NamedNode(entity_iri(value.id if isinstance(value, EntityRef) else str(value), schema))
     if value is None or isinstance(value, (list, tuple, dict, set)):
@@ -124,39 +127,34 @@ def _term(name: str, value: object, type_: str | None, schema: Schema) -> ox.Nam
                       else "number" if isinstance(value, float)
                       else "date" if isinstance(value, dt.date) else "string")
     try:
-        checked = {"integer": _int, "number": float, "date": _date, "boolean": _bool,
-                   "string": str}[type_](value)
+        return literal(_coerce(value, type_), type_)
     except (TypeError, ValueError) as exc:
         raise QueryError(f"parameter {name}: {value!r} is not a {type_}") from exc
-    return literal(checked, type_)
 
 
-def _date(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+def _coerce(value: object, type_: str) -> object:
+    if type_ == "date":
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if type_ == "boolean" and str(value).lower() in ("true", "false"):
+        return value if isinstance(value, bool) else str(value).lower() == "true"
+    if type_ in ("integer", "number") and not isinstance(value, bool):
+        num = float(value) if type_ == "number" else int(value)  # type: ignore[arg-type]
+        if type_ == "integer" and isinstance(value, float) and not value.is_integer():
+            raise ValueError("not an integer")
+        return num
+    if type_ == "string":
+        return str(value)
+    raise ValueError(f"not a {type_}")
 
 
-def _bool(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    if str(value).lower() in ("true", "false"):
-        return str(value).lower() == "true"
-    raise ValueError("not a boolean")
-
-
-def _int(value: object) -> int:
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError("not an integer")
-    return int(value)  # type: ignore[arg-type]
-
-
-def with_values(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """`text` with `VALUES (?a ?b) { (t1 t2) }` opening its WHERE group."""
+def with_values(text: str, terms: Mapping[str, Term | list[Term]]) -> str:
+    """`text` with `VALUES ?a { t1 } VALUES ?b { t2 t3 }` opening its WHERE group."""
     if not terms:
         return text
     at = _where_brace(text)
-    names = " ".join(f"?{n}" for n in terms)
-    row = " ".join(str(t) for t in terms.values())
-    return f"{text[:at + 1]} VALUES ({names}) {{ ({row}) }} {text[at + 1:]}"
+    blocks = " ".join(f"VALUES ?{name} {{ {' '.join(map(str, t if isinstance(t, list) else [t]))} }}"
+                      for name, t in terms.items())
+    return f"{text[:at + 1]} {blocks} {text[at + 1:]}"
 
 
 def _tokens(text: str) -> Iterator[re.Match]:
@@ -165,33 +163,30 @@ def _tokens(text: str) -> Iterator[re.Match]:
 
 def _where_brace(text: str) -> int:
     """Offset of the `{` opening the query's WHERE group (after a CONSTRUCT template)."""
-    depth, form, template = 0, None, False
+    depth, form, template, prev = 0, None, False, ""
     for m in _tokens(text):
         tok = m.group()
-        if m.lastgroup == "word" and depth == 0 and form is None:
-            if tok.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                form = tok.upper()
-        elif m.lastgroup != "punct":
-            continue
-        elif tok in "({":
-            if tok == "{" and depth == 0 and form is not None:
-                if form == "CONSTRUCT" and not template and _next_is_template(text, m.start()):
-                    template = True
-                else:
-                    return m.start()
+        if m.lastgroup == "word":
+            form = form or (tok.upper() if depth == 0 and tok.upper() in
+                            ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else None)
+            prev = tok.upper()
+        elif tok in ("(", "{") and m.lastgroup == "punct":
+            if tok == "{" and depth == 0 and form == "CONSTRUCT" and not template:
+                if prev == "WHERE":
+                    raise QueryError("parameters need the long form CONSTRUCT { ... } WHERE { ... }")
+                template = True
+            elif tok == "{" and depth == 0 and form is not None:
+                return m.start()
             depth += 1
-        elif tok in ")}":
+        elif tok in (")", "}") and m.lastgroup == "punct":
             depth -= 1
     raise QueryError("parameters need a query with a WHERE group")
 
 
-def _next_is_template(text: str, brace: int) -> bool:
-    before = [m.group().upper() for m in _tokens(text[:brace]) if m.lastgroup == "word"]
-    return bool(before) and before[-1] == "CONSTRUCT"
-
-
-def dollar_names(text: str) -> set[str]:
-    return {m.group()[1:] for m in _tokens(text) if m.lastgroup == "var" and m.group()[0] == "$"}
+def variables(text: str) -> tuple[set[str], set[str]]:
+    """Names written `?x` or `$x`, and those written `$x` (parameters that need a value)."""
+    found = [m.group() for m in _tokens(text) if m.lastgroup == "var"]
+    return {v[1:] for v in found}, {v[1:] for v in found if v[0] == "$"}
 
 
 # -- safety ------------------------------------------------------------------------------------
@@ -203,20 +198,20 @@ def check(text: str, schema: Schema, bound: Mapping[str, Any] = ()) -> None:
         if _is_update(text):
             raise QueryRefused("updates are refused: the SPARQL engine is read-only") from None
         raise QueryError(f"cannot parse the query: {exc}") from None
-    known = {**prefixes(schema), **{d.get("prefix") or "": str(d.get("iri")) for d in parsed[0]
-                                    if getattr(d, "name", "") == "PrefixDecl"}}
+    known = {**prefixes(schema), **{dict.get(d, "prefix") or "": str(dict.get(d, "iri"))
+                                    for d in parsed[0] if getattr(d, "name", "") == "PrefixDecl"}}
     local = (schema.raw["namespace"], schema.raw["resource_namespace"])
     for node in _walk(parsed[1]):
         if node.name == "ServiceGraphPattern":
             raise QueryRefused("SERVICE is refused: queries run on the local graph only")
         if node.name == "DatasetClause":
-            iri = _resolve(node.get("default") or node.get("named"), known)
+            iri = _resolve(dict.get(node, "default") or dict.get(node, "named"), known)
             if not iri.startswith(local):
                 raise QueryRefused(f"FROM <{iri}> is refused: only ripplekg graphs are local")
-    if bound:
-        first = (parsed[1]["where"].get("part") or [None])[0]
-        if getattr(first, "name", "") != "InlineData" or [str(v) for v in first["var"]] != list(bound):
-            raise QueryError("could not bind the parameters at the head of the WHERE group")
+    head = [(getattr(p, "name", ""), list(map(str, dict.get(p, "var") or [])))
+            for p in (dict.get(parsed[1]["where"], "part") or [])[:len(bound)]]
+    if head != [("InlineData", [name]) for name in bound]:
+        raise QueryError("could not bind the parameters at the head of the WHERE group")
 
 
 def _is_update(text: str) -> bool:
@@ -232,14 +227,15 @@ def _walk(node: Any) -> Iterator[CompValue]:
         yield node
         for value in node.values():
             yield from _walk(value)
-    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+    elif isinstance(node, (list, tuple, ParseResults)):
         for value in node:
             yield from _walk(value)
 
 
 def _resolve(iri: Any, known: Mapping[str, str]) -> str:
     if isinstance(iri, CompValue) and iri.name == "pname":
-        return known.get(iri.get("prefix") or "", "?") + (iri.get("localname") or "")
+        prefix, localname = dict.get(iri, "prefix") or "", dict.get(iri, "localname") or ""
+        return known.get(prefix, "?") + localname
     return str(iri)
 
 
@@ -258,13 +254,13 @@ def to_python(term: Any, schema: Schema) -> Any:
         return f"_:{term.value}"
     if not isinstance(term, ox.Literal):
         return str(term)
-    kind = term.datatype.value
+    kind = term.datatype.value.removeprefix(_XSD).lower()
     try:
-        if kind in _INTEGERS or kind == _XSD + "gYear":
+        if kind.isalpha() and kind.endswith(_INTEGERS):
             return int(term.value)
-        if kind in _FLOATS:
+        if kind in ("decimal", "double", "float"):
             return float(term.value)
-        if kind == _XSD + "boolean":
+        if kind == "boolean":
             return term.value in ("true", "1")
     except ValueError:
         pass
@@ -350,9 +346,10 @@ class SparqlEngine:
         schema = load_schema()
         store = handle.store if isinstance(handle, SparqlHandle) else handle
         terms = bind(params or {}, types, schema)
-        missing = sorted(dollar_names(text) - set(terms))
-        if missing:
-            raise QueryError(f"no value for parameter(s): {', '.join('$' + m for m in missing)}")
+        used, dollars = variables(text)
+        for problem, names in (("no value for", dollars - set(terms)), ("unused", set(terms) - used)):
+            if names:
+                raise QueryError(f"{problem} parameter(s): {', '.join(sorted('$' + n for n in names))}")
         full = with_values(text, terms)
         check(full, schema, terms)
         try:

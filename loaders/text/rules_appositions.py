@@ -18,6 +18,41 @@ NAMED = re.compile(r"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){
                    r"(?:un |une |the |an |a |l['’]|le |la )?(?P<app>[^,;]+)")
 
 
+NAME_OF_ORG = re.compile(r"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s+(?:of|from|at|de|chez)\s+"
+                         r"(?P<org>[A-ZÀ-Ý][\w&.’'\-]*(?:\s+(?:[A-ZÀ-Ý&][\w&.’'\-]*)){0,3})\s*,?\s+"
+                         r"(?:said|says|told|wrote|added|noted|argued|a déclaré|a dit|estime|explique|"
+                         r"souligne|juge|a estimé|a expliqué|a souligné)\b")
+WHO_WORKS = re.compile(r"^\s*,\s*(?:who|qui)\s+(?:covers|covered|follows|followed|tracks|tracked|works|worked|"
+                       r"runs|ran|heads|headed|leads|led|manages|managed|suit|suivait|travaille|dirige|dirigeait)"
+                       r"\b[^,;]{0,60}?\s(?:at|for|of|chez|pour|à)\s+(?P<org>[A-ZÀ-Ý][^,;.]*)")
+
+
+def _name_of_org(ctx: Context, sent: Sentence, people: dict) -> None:
+    """'Tomoko Arai of Mizuho said ...' names a person with her employer."""
+    from kg.loaders.text.people import org_at
+    for m in NAME_OF_ORG.finditer(sent.text):
+        person = person_at(ctx, m.group("name"), sent.start + m.start("name"))
+        if person is None or person.type != "Person":
+            continue
+        org = org_at(ctx, m.group("org"), sent.start + m.start("org"))
+        if org is not None and org.type in ORG_TYPES:
+            ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org), confidence=0.7)
+        people.setdefault(person.start, person)
+
+
+def _who_works(ctx: Context, sent: Sentence, person: Mention) -> Mention | None:
+    """'Raj Mehta, who covers semiconductors at Wolfe Research, ...'."""
+    from kg.loaders.text.people import org_at
+    m = WHO_WORKS.match(ctx.doc.text[person.end:sent.end])
+    if not m:
+        return None
+    org = org_at(ctx, m.group("org"), person.end + m.start("org"))
+    if org is None or org.type not in ORG_TYPES:
+        return None
+    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org), confidence=0.65)
+    return org
+
+
 def extract_appositions(ctx: Context, sent: Sentence) -> None:
     """'X, analyst at Y' (known or new people), "Y's X", and what X says in reported speech."""
     people: dict[int, Mention] = {}
@@ -28,6 +63,7 @@ def extract_appositions(ctx: Context, sent: Sentence) -> None:
             p = person_at(ctx, m.group("name"), sent.start + m.start("name"))
             if p is not None:
                 people.setdefault(p.start, p)
+    _name_of_org(ctx, sent, people)
     for m in NAME_SAYS.finditer(sent.text):
         p = person_at(ctx, m.group("name"), sent.start + m.start("name"))
         if p is not None and p.type == "Person":
@@ -38,7 +74,8 @@ def extract_appositions(ctx: Context, sent: Sentence) -> None:
         m = re.match(r"\s*,\s*(?:un |une |the |an |a )?(?P<app>[^,;]+(?:,\s*[^,;]+)?)", tail)
         if m:
             employer = _employment(ctx, sent, person, m.group("app"), person.end + m.start("app"))
-        employer = _possessive_employer(ctx, sent, person) or _role_before(ctx, sent, person) or employer
+        employer = (_possessive_employer(ctx, sent, person) or _role_before(ctx, sent, person)
+                    or _who_works(ctx, sent, person) or employer)
         _reported_speech(ctx, sent, person, employer)
 
 
