@@ -8,6 +8,7 @@ import urllib.request
 import pyoxigraph
 import pytest
 import rdflib
+import rdflib.parser
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 import kg
@@ -154,6 +155,7 @@ def test_jsonld_context_is_inline_and_expands_offline(monkeypatch):
     def no_network(*args, **kwargs):
         raise AssertionError("the JSON-LD context must not fetch anything")
     monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(rdflib.parser, "_urlopen", no_network)  # what rdflib fetches with
     doc = {"@context": ctx, "id": "acme", "type": "Company", "name": "Acme Chips",
            "label_fr": "Puces Acme", "aliases": ["Acme"], "ticker": "ACME", "founded": 1999,
            "supplies": "nvidia"}

@@ -47,7 +47,7 @@ from kg.registry import register
 from kg.schema.model import Schema, load_schema
 
 #: bump when the table layout or the loader changes meaning, to invalidate every cache
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: CHANNEL steps
 CACHE_DIR = Path(".cache") / "ladybug"
 DB_FILE = "graph.lbug"
 KEY_FILE = "key"

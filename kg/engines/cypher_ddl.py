@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from kg.channels import channels
 from kg.model import Entity, Evidence, Fact
 from kg.schema.model import PropSpec, Schema
 
@@ -45,6 +46,8 @@ FACT_COLUMNS = (("fact_id", "STRING"), ("value", "DOUBLE"), ("unit", "STRING"),
 ENTITY_CORE = (("id", "STRING"), ("type", "STRING"), ("name", "STRING"), ("aliases", "STRING[]"))
 CLAIM_COLUMNS = (("fact_id", "STRING"), ("predicate", "STRING"), ("subject", "STRING"),
                  ("object", "STRING"))
+#: kg.channels: the steps a shock takes, one REL per step (see the schema's `channels`)
+CHANNEL_COLUMNS = (("id", "STRING"), ("via", "STRING"), ("fact_id", "STRING"), ("n_sources", "INT64"))
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 Columns = tuple[tuple[str, str], ...]
@@ -119,7 +122,8 @@ def layout(schema: Schema) -> list[Table]:
     tables += [Table(rel_name(p), fact_columns(schema, [p]), ends=("Entity", "Entity"), predicate=p)
                for p in edges]
     tables += [Table("HAS_MEASURE", (), ends=("Entity", "Measure")),
-               Table("HAS_EVIDENCE", (), ends=("Claim", "Evidence"))]
+               Table("HAS_EVIDENCE", (), ends=("Claim", "Evidence")),
+               Table("CHANNEL", CHANNEL_COLUMNS, ends=("Entity", "Entity"))]
     names = [t.name.lower() for t in tables]  # Ladybug table names ignore case
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
@@ -197,4 +201,6 @@ def rows(graph: Any, schema: Schema) -> dict[str, list[dict[str, Any]]]:
             out["HAS_MEASURE"].append({"from": fact.s, "to": fact.id})
         elif rel_name(fact.p) in out and fact.p in schema.edges:
             out[rel_name(fact.p)].append({**fact_row(fact), "from": fact.s, "to": fact.o})
+    out["CHANNEL"] = [{"id": c.id, "via": c.via, "fact_id": c.fact_id, "n_sources": c.n_sources,
+                       "from": c.src, "to": c.dst} for c in channels(graph, schema)]
     return out

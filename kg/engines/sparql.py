@@ -129,7 +129,7 @@ def _scalar(name: str, value: object, type_: str | None, schema: Schema) -> Term
     try:
         return literal(_coerce(value, type_), type_)
     except (TypeError, ValueError) as exc:
-        raise QueryError(f"parameter {name}: {value!r} is not a {type_}") from exc
+        raise QueryError(f"parameter {name}: {value!r} is not of type {type_}") from exc
 
 
 def _coerce(value: object, type_: str) -> object:

@@ -1,0 +1,177 @@
+"""The embedded SPARQL engine (pyoxigraph) over the bundled example: parameters, cache, safety."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import kg
+from helpers import EXAMPLE, GOLD
+from kg.engines.sparql import (EntityRef, QueryError, QueryRefused, RowLimitExceeded, SparqlEngine,
+                               bind, with_values)
+from kg.registry import get
+
+MOVES = """SELECT ?who ?value ?qualifier ?session WHERE {
+  ?f a ns:FellBy ; ns:subject ?who ; ns:value ?value ; ns:session ?session ; ns:qualifier ?qualifier .
+  FILTER(?value >= $min)
+} ORDER BY DESC(?value) ?who"""
+NVIDIA_MOVES = """SELECT ?value ?qualifier ?date ?n ?source WHERE {
+  ?f ns:subject $entity ; a ns:FellBy ; ns:value ?value ; ns:qualifier ?qualifier ; ns:date ?date ;
+     ns:nSources ?n ; ns:evidence/ns:source ?source .
+} ORDER BY ?value"""
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def graph_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sparql") / "graph"
+    kg.save(kg.build([str(EXAMPLE)]), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def engine() -> SparqlEngine:
+    return SparqlEngine()
+
+
+@pytest.fixture(scope="module")
+def handle(engine, graph_dir):
+    with engine.open(graph_dir) as h:
+        yield h
+
+
+def test_registered_as_the_sparql_engine():
+    assert isinstance(get("engine", "sparql"), SparqlEngine)
+
+
+def test_select_with_a_number_parameter(engine, handle):
+    rows = engine.query(handle, MOVES, {"min": 17.0})
+    assert rows == [
+        {"who": "vistra", "value": 28.27, "qualifier": "exact", "session": "close"},
+        {"who": "constellation_energy", "value": 20.85, "qualifier": "exact", "session": "close"},
+        {"who": "siemens_energy", "value": 19.89, "qualifier": "exact", "session": "close"},
+        {"who": "marvell", "value": 19.1, "qualifier": "exact", "session": "close"},
+        {"who": "broadcom", "value": 17.4, "qualifier": "exact", "session": "close"},
+        {"who": "nvidia", "value": 17.0, "qualifier": "approx", "session": "close"}]
+    assert engine.query(handle, MOVES, {"min": 17}) == rows  # an int binds as xsd:integer
+    assert engine.query(handle, MOVES, {"min": 30}) == []
+
+
+def test_select_with_an_entity_parameter(engine, handle):
+    rows = engine.query(handle, NVIDIA_MOVES, {"entity": EntityRef("nvidia")})
+    assert rows == [
+        {"value": 16.97, "qualifier": "exact", "date": "2025-01-27", "n": 1,
+         "source": "Nasdaq closing prices as reported by wire services"},
+        {"value": 17.0, "qualifier": "approx", "date": "2025-01-27", "n": 1,
+         "source": "example wire summary, 2025-01-27"}]
+    typed = engine.query(handle, NVIDIA_MOVES, {"entity": "nvidia"}, types={"entity": "entity"})
+    assert typed == rows
+    # a plain string is a literal, not the resource
+    assert engine.query(handle, NVIDIA_MOVES, {"entity": "nvidia"}) == []
+
+
+def test_list_date_and_boolean_parameters(engine, handle):
+    text = """SELECT ?who WHERE { ?f a ns:FellBy ; ns:subject ?who ; ns:date ?d .
+              ?who ns:listed ?listed FILTER(?d = $day) } ORDER BY ?who"""
+    rows = engine.query(handle, text, {"who": ["amd", "micron", "nobody"], "day": dt.date(2025, 1, 27),
+                                       "listed": True}, types={"who": "entity"})
+    assert rows == [{"who": "amd"}, {"who": "micron"}]
+    assert engine.query(handle, text, {"who": [], "day": "2025-01-27", "listed": True},
+                        types={"who": "entity", "day": "date"}) == []
+
+
+def test_rows_are_plain_python(engine, handle):
+    text = """SELECT ?id ?founded ?listed ?fact ?missing ?cls WHERE {
+      $e ns:id ?id ; ns:founded ?founded ; ns:listed ?listed ; a ?cls .
+      ?fact ns:subject $e ; a ns:MarketCapLoss . OPTIONAL { $e ns:nothing ?missing } }"""
+    [row] = engine.query(handle, text, {"e": EntityRef("nvidia")})
+    assert row["id"] == "nvidia" and row["founded"] == 1993 and row["listed"] is True
+    assert row["fact"].startswith("f") and len(row["fact"]) == 16 and row["missing"] is None
+    assert row["cls"] == "https://ripplekg.dev/ns#Company"
+    assert engine.query(handle, "ASK { id:nvidia ns:supplies id:microsoft }") == [{"ask": True}]
+
+
+def test_vocabulary_is_loaded_for_subclass_queries(engine, handle):
+    text = "SELECT (COUNT(?x) AS ?n) WHERE { ?x a/rdfs:subClassOf* ns:Organization }"
+    graph = kg.build([str(EXAMPLE)])
+    expected = sum(1 for e in graph.entities() if e.type in ("Organization", "Company"))
+    assert engine.query(handle, text) == [{"n": expected}]
+
+
+def test_cache_is_reused(engine, graph_dir):
+    with engine.open(graph_dir):
+        pass
+    key_file = graph_dir / ".cache" / "oxigraph" / "key"
+    builds, mtime = engine.builds, key_file.stat().st_mtime_ns
+    with engine.open(graph_dir) as again:
+        assert not again.rebuilt
+        assert engine.query(again, COUNT)[0]["n"] > 10_000
+    assert engine.builds == builds and key_file.stat().st_mtime_ns == mtime
+
+
+def test_cache_is_rebuilt_for_a_different_graph(tmp_path):
+    engine, path = SparqlEngine(), tmp_path / "graph"
+    kg.save(kg.build([str(EXAMPLE)]), path)
+    with engine.open(path) as first:
+        big = engine.query(first, COUNT)[0]["n"]
+    kg.save(kg.build([GOLD], reference=False), path)  # a rebuild with other input
+    with engine.open(path) as second:
+        assert second.rebuilt and engine.builds == 2
+        small = engine.query(second, COUNT)[0]["n"]
+    assert small < big
+    (path / ".cache" / "oxigraph" / "key").write_text("stale\n", encoding="utf-8")
+    with engine.open(path) as third:
+        assert third.rebuilt and engine.builds == 3
+        assert engine.query(third, COUNT)[0]["n"] == small
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } }",
+    "LOAD <http://example.org/data.ttl>",
+    "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "DROP ALL",
+    "CLEAR DEFAULT",
+    "CREATE GRAPH <http://example.org/g>",
+    "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "PREFIX ex: <http://example.org/> SELECT * FROM ex:g WHERE { ?s ?p ?o }",
+])
+def test_refused(engine, handle, text):
+    with pytest.raises(QueryRefused):
+        engine.query(handle, text)
+    assert engine.query(handle, COUNT)[0]["n"] > 10_000  # nothing was dropped
+
+
+def test_a_parameter_is_a_literal_not_query_text(engine, handle):
+    before = engine.query(handle, COUNT)
+    nasty = '"} ; DROP ALL ; SELECT * WHERE { ?s ?p ?o '
+    text = "SELECT ?e WHERE { ?e ns:ticker $t }"
+    assert engine.query(handle, text, {"t": nasty}) == []
+    echoed = engine.query(handle, "SELECT ?v WHERE { BIND(STR($p) AS ?v) }", {"p": nasty})
+    assert echoed == [{"v": nasty}]
+    bound = with_values(text, bind({"t": "} ; DROP ALL"}))
+    assert 'VALUES ?t { "} ; DROP ALL" }' in bound
+    assert engine.query(handle, COUNT) == before
+
+
+def test_parameter_errors(engine, handle):
+    with pytest.raises(QueryError, match=r"no value.*\$min"):
+        engine.query(handle, MOVES)
+    with pytest.raises(QueryError, match=r"unused.*\$mni"):
+        engine.query(handle, MOVES, {"min": 1, "mni": 2})
+    with pytest.raises(QueryError, match="not of type integer"):
+        engine.query(handle, MOVES, {"min": "ten"}, types={"min": "integer"})
+    with pytest.raises(QueryError, match="bad parameter name"):
+        bind({"a b": 1})
+    with pytest.raises(QueryError, match="cannot parse"):
+        engine.query(handle, "SELEKT ?x WHERE { ?x ?p ?o }")
+
+
+def test_rows_are_capped(engine, handle):
+    with pytest.raises(RowLimitExceeded):
+        engine.query(handle, "SELECT * WHERE { ?s ?p ?o }")
+    assert len(engine.query(handle, "SELECT * WHERE { ?s ?p ?o } LIMIT 10000")) == 10_000
+    with pytest.raises(RowLimitExceeded):
+        engine.query(handle, "SELECT ?s WHERE { ?s a ns:Company }", max_rows=5)
