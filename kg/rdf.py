@@ -117,7 +117,7 @@ def literal(value: Any, type_: str | None = None) -> Literal:
         lexical = _lexical(value, type_)
     except (TypeError, ValueError):
         return Literal(str(value))
-    if type_ in ("string", "list") or lexical is None:
+    if type_ == "string" or lexical is None:
         return Literal(str(value))
     return Literal(lexical, datatype=NamedNode(XSD_NS + XSD_TYPES[type_]))
 
@@ -187,8 +187,9 @@ def _fact_triples(fact: Fact, schema: Schema) -> Iterable[Triple]:
         for item in value if isinstance(value, (list, tuple)) else [value]:
             yield node, ns(name), literal(item, prop.type if prop else None)
     yield node, ns("nSources"), literal(len(fact.evidence), "integer")
-    for other in sorted(fact.annotations.get("conflicts_with") or []):
-        yield node, ns("conflictsWith"), NamedNode(fact_iri(str(other), schema))
+    others = fact.annotations.get("conflicts_with") or []
+    for other in sorted([others] if isinstance(others, str) else map(str, others)):
+        yield node, ns("conflictsWith"), NamedNode(fact_iri(other, schema))
     for key in ("note", "comment"):
         if fact.annotations.get(key):
             yield node, _COMMENT, Literal(str(fact.annotations[key]))

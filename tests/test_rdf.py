@@ -147,6 +147,7 @@ def test_vocabulary_follows_the_schema():
     assert v.value(NS.weight, RDFS.domain) == NS.Supplies
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 def test_jsonld_context_is_inline_and_expands_offline(monkeypatch):
     ctx = jsonld_context(SCHEMA)
     assert ctx == jsonld_context(SCHEMA) and ctx["@version"] == 1.1 and "@import" not in ctx

@@ -89,6 +89,10 @@ def test_rows_are_plain_python(engine, handle):
     assert row["fact"].startswith("f") and len(row["fact"]) == 16 and row["missing"] is None
     assert row["cls"] == "https://ripplekg.dev/ns#Company"
     assert engine.query(handle, "ASK { id:nvidia ns:supplies id:microsoft }") == [{"ask": True}]
+    built = engine.query(handle, "CONSTRUCT { ?e ns:fell_by ?o } WHERE { ?e ns:fell_by ?o }",
+                         {"e": EntityRef("vistra")})
+    assert built == [{"subject": "vistra", "predicate": "https://ripplekg.dev/ns#fell_by",
+                      "object": "selloff_2025_01_27"}]
 
 
 def test_vocabulary_is_loaded_for_subclass_queries(engine, handle):
@@ -128,6 +132,7 @@ def test_cache_is_rebuilt_for_a_different_graph(tmp_path):
 @pytest.mark.parametrize("text", [
     "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
     "SELECT * WHERE { SERVICE SILENT <http://example.org/sparql> { ?s ?p ?o } }",
+    "ASK { ?s ?p ?o FILTER EXISTS { { SELECT ?s WHERE { SERVICE ?svc { ?s ?p ?o } } } } }",
     "LOAD <http://example.org/data.ttl>",
     "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }",
     "DELETE WHERE { ?s ?p ?o }",

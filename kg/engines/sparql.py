@@ -208,10 +208,12 @@ def check(text: str, schema: Schema, bound: Mapping[str, Any] = ()) -> None:
             iri = _resolve(dict.get(node, "default") or dict.get(node, "named"), known)
             if not iri.startswith(local):
                 raise QueryRefused(f"FROM <{iri}> is refused: only ripplekg graphs are local")
-    head = [(getattr(p, "name", ""), list(map(str, dict.get(p, "var") or [])))
-            for p in (dict.get(parsed[1]["where"], "part") or [])[:len(bound)]]
-    if head != [("InlineData", [name]) for name in bound]:
-        raise QueryError("could not bind the parameters at the head of the WHERE group")
+    if bound:
+        where = dict.get(parsed[1], "where") or {}
+        head = [(getattr(p, "name", ""), list(map(str, dict.get(p, "var") or [])))
+                for p in (dict.get(where, "part") or [])[:len(bound)]]
+        if head != [("InlineData", [name]) for name in bound]:
+            raise QueryError("could not bind the parameters at the head of the WHERE group")
 
 
 def _is_update(text: str) -> bool:
