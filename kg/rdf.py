@@ -19,12 +19,13 @@ from pyoxigraph import Literal, NamedNode
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from kg.channels import Channel, channels
 from kg.graph import Graph
 from kg.model import Entity, Evidence, Fact
 from kg.schema.model import Schema, load_schema
 
 #: Bump when the mapping changes, so caches of earlier output are rebuilt.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: ns:predicate on fact nodes, ns:Channel steps
 XSD_NS = str(XSD)
 XSD_TYPES = {"string": "string", "list": "string", "integer": "integer", "number": "decimal",
              "boolean": "boolean", "date": "date", "year": "gYear"}
@@ -173,6 +174,7 @@ def _fact_triples(fact: Fact, schema: Schema) -> Iterable[Triple]:
     known = {**schema.fact_fields, **(spec.properties if spec else {})}
     ns = lambda name: NamedNode(term(name, schema))  # noqa: E731
     yield node, _RDF_TYPE, ns(camel(fact.p))
+    yield node, ns("predicate"), Literal(fact.p)
     yield node, ns("subject"), NamedNode(entity_iri(fact.s, schema))
     if fact.o is not None:
         obj = NamedNode(entity_iri(fact.o, schema))
@@ -220,7 +222,21 @@ def to_triples(graph: Graph, schema: Schema | None = None) -> list[Triple]:
         unique.update((_line(t), t) for t in _entity_triples(ent, schema))
     for fact in graph.facts():
         unique.update((_line(t), t) for t in _fact_triples(fact, schema))
+    for step in channels(graph, schema):
+        unique.update((_line(t), t) for t in _channel_triples(step, schema))
     return [unique[line] for line in sorted(unique)]
+
+
+def _channel_triples(step: Channel, schema: Schema) -> Iterable[Triple]:
+    """One step a shock can take (kg.channels): the traversal unit of the contagion questions."""
+    node = NamedNode(f"{schema.raw['resource_namespace']}channel/{quote(step.id, safe='')}")
+    ns = lambda name: NamedNode(term(name, schema))  # noqa: E731
+    yield node, _RDF_TYPE, ns("Channel")
+    yield node, ns("from"), NamedNode(entity_iri(step.src, schema))
+    yield node, ns("to"), NamedNode(entity_iri(step.dst, schema))
+    yield node, ns("via"), Literal(step.via)
+    yield node, ns("nSources"), literal(step.n_sources, "integer")
+    yield node, ns("claim"), NamedNode(fact_iri(step.fact_id, schema))
 
 
 def to_ntriples(graph: Graph, schema: Schema | None = None) -> str:

@@ -37,6 +37,8 @@ class Query:
     description: str = ""
     params: list[Param] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    #: sort keys applied to the rows of every engine ("-value" for descending)
+    order: list[str] = field(default_factory=list)
     text: dict[str, str] = field(default_factory=dict)  # language -> query text
 
     def summary(self) -> dict:
@@ -65,7 +67,7 @@ def _typed(param: Param, value: Any) -> Any:
 
 
 def parse_header(text: str, marker: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"params": [], "columns": []}
+    out: dict[str, Any] = {"params": [], "columns": [], "order": []}
     for line in text.splitlines():
         if not line.startswith(marker):
             break
@@ -77,8 +79,8 @@ def parse_header(text: str, marker: str) -> dict[str, Any]:
             if not m:
                 raise ValueError(f"bad param line {line!r}")
             out["params"].append(Param(m.group("name"), m.group("type"), m.group("default")))
-        elif key == "columns":
-            out["columns"] = [c.strip() for c in value.split(",") if c.strip()]
+        elif key in ("columns", "order"):
+            out[key] = [c.strip() for c in value.split(",") if c.strip()]
         elif key in ("title", "description"):
             out[key] = (out.get(key, "") + " " + value).strip()
     return out
@@ -100,7 +102,7 @@ def pack() -> dict[str, Query]:
             q.text[lang] = text
             if lang == "cypher" or not q.title:
                 q.title, q.description = header.get("title", ""), header.get("description", "")
-                q.params, q.columns = header["params"], header["columns"]
+                q.params, q.columns, q.order = header["params"], header["columns"], header["order"]
     return dict(sorted(queries.items()))
 
 

@@ -8,7 +8,7 @@
 // param: channels: string = supplies,competes_with,uses,makes,developed,partner_of,invests_in
 // columns: path, edge_types, evidence, hops
 WITH ',' + $channels + ',' AS chs
-MATCH p = (a:Entity {id: $source})-[:CHANNEL* 1..6]->(b:Entity {id: $target})
+MATCH p = (a:Entity {id: $source})-[:CHANNEL* 1..5]->(b:Entity {id: $target})
 WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $max_hops
   AND ALL(r IN rels(p) WHERE chs CONTAINS (',' + r.via + ','))
 RETURN list_to_string('>', properties(nodes(p), 'id')) AS path,

@@ -9,7 +9,7 @@
 // columns: entity, name, hops, paths, observed
 // order: hops, entity
 WITH ',' + $channels + ',' AS chs
-MATCH p = (a:Entity {id: $source})-[:CHANNEL* 1..6]->(b:Entity)
+MATCH p = (a:Entity {id: $source})-[:CHANNEL* 1..5]->(b:Entity)
 WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $max_hops
   AND ALL(r IN rels(p) WHERE chs CONTAINS (',' + r.via + ','))
   AND b.type IN ['Company', 'Organization', 'MarketIndex']

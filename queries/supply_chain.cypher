@@ -1,18 +1,18 @@
 // title: Suppliers and customers of a company
-// description: Suppliers (upstream) and customers (downstream) of `company` up to `depth` steps of
+// description: Suppliers (upstream) and customers (downstream) of `company` up to `max_depth` steps of
 // description: supplies, with the product and exposure weight of direct links.
 // param: company: entity = nvidia
-// param: depth: integer = 2
+// param: max_depth: integer = 2
 // columns: direction, entity, name, depth, product, weight
 // order: direction, depth, entity, product
 MATCH p = (s:Entity)-[:SUPPLIES* 1..4]->(:Entity {id: $company})
-WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $depth
+WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $max_depth
 WITH s.id AS entity, s.name AS name, min(length(p)) AS depth
 OPTIONAL MATCH (:Entity {id: entity})-[d:SUPPLIES]->(:Entity {id: $company})
 RETURN 'supplier' AS direction, entity, name, depth, d.product AS product, d.weight AS weight
 UNION ALL
 MATCH p = (:Entity {id: $company})-[:SUPPLIES* 1..4]->(c:Entity)
-WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $depth
+WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $max_depth
 WITH c.id AS entity, c.name AS name, min(length(p)) AS depth
 OPTIONAL MATCH (:Entity {id: $company})-[d:SUPPLIES]->(:Entity {id: entity})
 RETURN 'customer' AS direction, entity, name, depth, d.product AS product, d.weight AS weight

@@ -10,11 +10,11 @@
 WITH ',' + $channels + ',' AS chs
 MATCH (t:Entity {id: $target})-[m:FELL_BY]->(ev:Entity)-[:TRIGGERED_BY]->(cause:Entity)
 WHERE m.date = date($date)
-MATCH p = (cause)-[:CHANNEL* 1..6]->(t)
+MATCH p = (cause)-[:CHANNEL* 1..4]->(t)
 WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $max_hops
   AND ALL(r IN rels(p) WHERE chs CONTAINS (',' + r.via + ','))
 WITH chs, cause, ev, t, min(length(p)) AS fewest
-MATCH q = (cause)-[:CHANNEL* 1..6]->(t)
+MATCH q = (cause)-[:CHANNEL* 1..4]->(t)
 WHERE size(list_distinct(properties(nodes(q), 'id'))) = length(q) + 1 AND length(q) = fewest
   AND ALL(r IN rels(q) WHERE chs CONTAINS (',' + r.via + ','))
 RETURN DISTINCT cause.id AS cause, ev.id AS event,

@@ -1,0 +1,58 @@
+"""Ask the query pack: one question, one engine, rows in the question's order.
+
+Both engines get the same typed parameters; rows are sorted by the question's declared
+`order` (or kept in the engine's order when it declares none, the query's own ORDER BY),
+so a question answered in Cypher and in SPARQL can be compared row for row.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kg import registry
+from kg.queries import Query, get
+
+LANG_OF_ENGINE = {"cypher": "cypher", "sparql": "sparql"}
+
+
+def _key(value: Any) -> tuple:
+    if value is None:
+        return (0, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (1, float(value))
+    return (2, str(value))
+
+
+def order_rows(query: Query, rows: list[dict]) -> list[dict]:
+    spec = query.order
+    if not spec:
+        return rows
+    keys = [(k.lstrip("-"), k.startswith("-")) for k in spec]
+    out = list(rows)
+    for name, desc in reversed(keys):
+        out.sort(key=lambda r: _key(r.get(name)), reverse=desc)
+    return out
+
+
+def run(name: str, graph_dir: str | Path, engine: str = "cypher", params: dict[str, str] | None = None,
+        handle: Any = None) -> list[dict]:
+    """Rows of question `name` on the graph in `graph_dir`, asked of `engine`."""
+    query = get(name)
+    lang = LANG_OF_ENGINE[engine]
+    if lang not in query.text:
+        raise KeyError(f"query {name!r} has no {lang} version")
+    bound = query.bind(params or {})
+    eng = registry.get("engine", engine)
+    own = handle is None
+    handle = handle or eng.open(Path(graph_dir))
+    try:
+        if engine == "sparql":
+            types = {p.name: p.type for p in query.params}
+            rows = eng.query(handle, query.text[lang], bound, types=types)
+        else:
+            rows = eng.query(handle, query.text[lang], bound)
+    finally:
+        if own and hasattr(handle, "close"):
+            handle.close()
+    rows = [{c: row.get(c) for c in query.columns} for row in rows]
+    return order_rows(query, rows)
