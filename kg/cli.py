@@ -178,12 +178,108 @@ def eval_(pred, gold, as_json) -> None:
         sys.exit(EXIT_DATA)
 
 
+def _emit_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        import csv
+        import io
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        from kg.tables import render_table
+        click.echo(render_table(rows, columns))
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--param")
+        out[key.strip()] = value
+    return out
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), help="Graph directory (kg build -o).")
+@click.option("--engine", type=click.Choice(["cypher", "sparql"]), default="cypher", show_default=True)
+@click.option("--param", "params", multiple=True, help="KEY=VALUE, repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--list", "list_", is_flag=True, help="List the questions of the pack.")
+@click.option("--json", "as_json", is_flag=True, help="With --list: print JSON.")
+def query(name, graph_dir, engine, params, fmt, list_, as_json) -> None:
+    """Ask a question of the query pack (the same answer in Cypher and SPARQL)."""
+    from kg.queries import get, pack
+    if list_ or not name:
+        items = [q.summary() for q in pack().values()]
+        click.echo(json.dumps(items, indent=2) if as_json else
+                   "\n".join(f"{q['name']:<16} {q['title']}" for q in items))
+        return
+    if graph_dir is None:
+        raise click.BadParameter("is required to ask a question", param_hint="--graph")
+    from kg.ask import run
+    try:
+        spec = get(name)
+        rows = run(name, _graph_path(graph_dir), engine, _params(params))
+    except (KeyError, ValueError) as exc:
+        _fail(str(exc).strip("'\""), EXIT_DATA)
+    _emit_rows(rows, spec.columns, fmt)
+
+
+def _graph_path(graph_dir: Path) -> Path:
+    from kg.store import read_manifest
+    try:
+        read_manifest(graph_dir)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc), EXIT_DATA)
+    return graph_dir
+
+
+def _adhoc(engine: str, text: str, graph_dir: Path, params: tuple[str, ...], fmt: str) -> None:
+    from kg import registry
+    eng = registry.get("engine", engine)
+    handle = eng.open(_graph_path(graph_dir))
+    try:
+        rows = eng.query(handle, text, _params(params))
+    except Exception as exc:  # engine errors and refusals, reported as data errors
+        _fail(f"{type(exc).__name__}: {exc}", EXIT_DATA)
+    finally:
+        handle.close()
+    columns = list(rows[0]) if rows else []
+    _emit_rows(rows, columns, fmt)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--param", "params", multiple=True, help="KEY=VALUE, repeatable (bound, never pasted).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def cypher(text, graph_dir, params, fmt) -> None:
+    """Run a read-only Cypher query on the embedded engine (writes are refused)."""
+    _adhoc("cypher", text, graph_dir, params, fmt)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--param", "params", multiple=True, help="KEY=VALUE, repeatable (bound, never pasted).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def sparql(text, graph_dir, params, fmt) -> None:
+    """Run a read-only SPARQL query (SERVICE, LOAD and updates are refused)."""
+    _adhoc("sparql", text, graph_dir, params, fmt)
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True)
 def plugins(as_json) -> None:
     """List the registered loaders and exporters."""
     from kg import registry
-    data = {kind: registry.names(kind) for kind in ("loader", "exporter")}
+    data = {kind: registry.names(kind) for kind in ("loader", "exporter", "engine")}
     click.echo(json.dumps(data, indent=2) if as_json else
                "\n".join(f"{k}s: {', '.join(v)}" for k, v in data.items()))
 

@@ -58,6 +58,30 @@ def _chain(graph: Graph, company: str) -> list[str]:
             f"  customers of {graph.entity(company).name}: {', '.join(customers) or '-'}"]
 
 
+def _contagion(output: Path, graph: Graph) -> list[str]:
+    """How the shock reached the companies that fell: the shortest path from DeepSeek to each."""
+    from kg.ask import run
+    from kg import registry
+    engine = registry.get("engine", "cypher")
+    handle = engine.open(Path(output))
+    lines = []
+    try:
+        fallers = sorted({f.s for f in graph.edges() if f.p == "fell_by" and f.date == DAY})
+        for target in fallers:
+            rows = run("contagion_paths", output, "cypher",
+                       {"target": target, "channels": "supplies,competes_with,uses,makes,developed,"
+                                                      "partner_of,invests_in"}, handle=handle)
+            if rows:
+                best = rows[0]
+                lines.append(f"  {graph.entity(target).name:<26} {best['path'].replace('>', ' > ')}"
+                             f"   [{best['edge_types'].replace('>', ', ')}]")
+            else:
+                lines.append(f"  {graph.entity(target).name:<26} (no path of 4 hops or fewer)")
+    finally:
+        handle.close()
+    return lines
+
+
 def run_demo(output: Path, progress: Callable | None = None) -> str:
     graph = build([example_dir()], reference=True, progress=progress)
     write_graph(graph, Path(output), graph.inputs)
@@ -68,5 +92,8 @@ def run_demo(output: Path, progress: Callable | None = None) -> str:
              f"Biggest moves on {DAY} (close-to-close unless stated):", *_moves(graph, DAY), "",
              "Supply chain around Nvidia:", *_chain(graph, "nvidia"), "",
              "Who said what:", *_comments(graph), "",
-             f"Next: kg stats --graph {output}   |   kg export --graph {output} --format graphml -o graph.graphml"]
+             "How the DeepSeek shock reached the companies that fell (shortest supply/competition path):",
+             *_contagion(Path(output), graph), "",
+             f"Next: kg query --list   |   kg query why_fell --graph {output} --param target=micron",
+             f"      kg stats --graph {output}   |   kg export --graph {output} --format graphml -o graph.graphml"]
     return "\n".join(lines)

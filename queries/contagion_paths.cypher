@@ -5,7 +5,7 @@
 // param: source: entity = deepseek
 // param: target: entity = micron
 // param: max_hops: integer = 4
-// param: channels: string = supplies,competes_with,uses,makes,developed,partner_of,invests_in
+// param: channels: string = supplies,competes_with,uses,makes,developed,partner_of,invests_in,triggered_by,fell_by
 // columns: path, edge_types, evidence, hops
 WITH ',' + $channels + ',' AS chs
 MATCH p = (a:Entity {id: $source})-[:CHANNEL* 1..5]->(b:Entity {id: $target})
