@@ -177,3 +177,22 @@ def test_metadata_from_front_matter_sidecar_html_and_flags(tmp_path):
     doc = read_document(html)
     assert (doc.published, doc.lang, doc.title, doc.text) == ("2025-01-26", "fr", "T", "Le titre a chuté.")
     assert read_document(md, published="2025-02-01").published == "2025-02-01"
+
+
+def test_extracted_sheet_builds_as_is(cli, tmp_path):
+    """What `kg extract` prints is a fact sheet a person can edit and `kg build` can load."""
+    sheet = _extract(cli, tmp_path, SEED, "--published", "2025-01-27")
+    result = cli("build", sheet, "-o", tmp_path / "g", "--json")
+    assert result.exit_code == 0, result.output
+    graph = kg.load(tmp_path / "g")
+    nvidia = [f for f in graph.facts() if f.s == "nvidia" and f.p == "fell_by"]
+    assert nvidia and nvidia[0].evidence[0].extractor == "rules:moves"
+
+
+def test_a_story_set_in_another_year_raises_no_false_weekday_conflict(tmp_path):
+    article = tmp_path / "x.md"
+    article.write_text("---\npublished: 2025-03-10\nlang: en\n---\nOn Monday, March 9, 2020, the S&P 500 "
+                       "fell 7.6%. On Thursday, March 12, it sank 9.5%.\n", encoding="utf-8")
+    result, _ = extract_file(article)
+    assert [d.code for d in result.diagnostics] == []
+    assert sorted(f.date for f in result.facts if f.p == "fell_by") == ["2020-03-09", "2020-03-12"]

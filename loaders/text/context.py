@@ -84,6 +84,8 @@ class Context:
                     year = d.date[:4]
                 elif d.kind == "explicit" and not has_year and year and d.date[:4] != year and d.granularity == "day":
                     date = _with_year(d.date, year)
+                    conflict = _weekday_conflict(d.text, date)
+                    d = DateMention(d.start, d.end, d.text, d.date, d.granularity, d.kind, conflict)
                 if d.kind == "explicit" and d.granularity == "day" and not reference:
                     anchor = date
                 out.append(DateMention(mention.start, mention.end, d.text, date, d.granularity, d.kind, d.conflict))
@@ -188,6 +190,21 @@ class Context:
             self.employers.setdefault(s, o)
         self.facts.append(fact)
         return fact
+
+
+_WEEKDAYS = {name: i for i, names in enumerate((
+    ("monday", "lundi"), ("tuesday", "mardi"), ("wednesday", "mercredi"), ("thursday", "jeudi"),
+    ("friday", "vendredi"), ("saturday", "samedi"), ("sunday", "dimanche"))) for name in names}
+
+
+def _weekday_conflict(text: str, iso: str) -> str | None:
+    """Whether the weekday written next to a date (re-dated to the story's year) contradicts it."""
+    named = [_WEEKDAYS[w] for w in re.findall(r"[a-zé]+", text.lower()) if w in _WEEKDAYS]
+    actual = dt.date.fromisoformat(iso).weekday()
+    if not named or named[0] == actual:
+        return None
+    day = [k for k, v in _WEEKDAYS.items() if v == actual][0]
+    return f"{text}: {iso} is a {day.capitalize()}"
 
 
 def _weekday_near(anchor: str, weekday: int) -> str:
