@@ -160,6 +160,16 @@ def _opening(ctx: Context, sent: Sentence) -> str:
     return head if bare.endswith(",") and len(head) <= 90 else ""
 
 
+def _pronoun_subject(text: str) -> bool:
+    """'..., it sank 9.5%' / 'il a cédé 2 %': a pronoun right before the move's verb."""
+    verbs = list(FALL.finditer(text)) + list(RISE.finditer(text))
+    if not verbs:
+        return False
+    head = text[:min(verbs, key=lambda v: v.start()).start()]
+    return bool(re.search(r"(?:^|[,;]\s*|\b(?:and|et|but|mais)\s+)(?:it|il|elle|they|ils)\s+"
+                          r"(?:also\s+|then\s+|a\s+|ont\s+|has\s+|had\s+|aussi\s+)*$", head, re.I))
+
+
 def _tradable(ctx: Context, m: Mention) -> bool:
     """Unlisted labs (DeepSeek, OpenAI) make news but have no share price to move."""
     ent = ctx.gazetteer.entities.get(m.entity)
@@ -170,6 +180,8 @@ def _subject(ctx: Context, sent: Sentence, q: Quantity, floor: int) -> Mention |
     found = [m for m in ctx.mentions_in(floor, q.start, SUBJECT_TYPES) if _tradable(ctx, m)]
     if not found:
         unknown = _unknown_subject(ctx, sent, floor, q)
+        if unknown is None and _pronoun_subject(ctx.doc.text[floor:q.start]):
+            return ctx.last_move_subject
         if unknown is None and _STOCK_ANAPHORA.search(ctx.doc.text[floor:q.start]):
             head = ctx.doc.text[floor:q.start]
             index = re.search(r"index|indice|benchmark|gauge", head, re.I)
