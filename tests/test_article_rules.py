@@ -52,6 +52,9 @@ CASES = [
     ("a company the registry lacks",
      "Zephyrion Robotics slumped 8.4% on Monday.",
      {("zephyrion_robotics", "fell_by", "2025-01-27", 8.4, "exact", "unstated")}),
+    ("commodities and currencies are not companies",
+     "Bitcoin fell 5% and Brent crude slid 2% on Monday, while Zephyrion Robotics rose 4%.",
+     {("zephyrion_robotics", "rose_by", "2025-01-27", 4.0, "exact", "unstated")}),
     ("revenue growth is not a stock move",
      "Nvidia said on Monday its data-centre revenue rose 93% from a year earlier.",
      set()),
@@ -73,6 +76,11 @@ def test_quote_with_employer_and_subject():
     got = facts_of('"Nvidia is still the default choice," said Jane Okafor, an analyst at Quarry Lane Capital.')
     assert ("jane_okafor", "works_for", "quarry_lane_capital", None, None, None) in got
     assert ("jane_okafor", "comments_on", "nvidia", None, None, None) in got
+
+
+def test_single_curly_quotes():
+    got = facts_of("‘Micron is the cleanest way to play memory,’ said Jane Okafor, an analyst at Quarry Lane Capital.")
+    assert ("jane_okafor", "comments_on", "micron", None, None, None) in got
 
 
 def test_relayed_statement_belongs_to_its_author():

@@ -105,7 +105,9 @@ chips tech european asian american french german japanese chinese monday tuesday
 lundi mardi mercredi jeudi vendredi january february march april may june july august september october
 november december janvier février mars avril mai juin juillet août septembre octobre novembre décembre wall
 street bourse paris london tokyo europe asia in en at à au meanwhile pendant ailleurs elsewhere but mais and et
-its their son sa ses leur it il elle they ils he she index indice sector secteur""".split())
+its their son sa ses leur it il elle they ils he she index indice sector secteur bitcoin ether ethereum gold
+silver oil brent crude wti copper dollar euro yen yuan sterling pound treasuries treasury yields yield bonds
+bond or argent pétrole baril cuivre livre obligations taux crypto cryptos""".split())
 
 
 _NAME = (r"(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|[A-Z]{2,})(?:\s+(?:[A-ZÀ-Ý][\w&.’'/\-]*[\w&]|&|[A-Z]{2,}))"

@@ -17,7 +17,7 @@ from kg.loaders.text.gazetteer import Mention
 from kg.loaders.text.people import org_at, person_at
 from kg.loaders.text.segment import Sentence
 
-QUOTE = re.compile(r"«([^»]{8,})»|“([^”]{8,})”|\"([^\"]{8,})\"")
+QUOTE = re.compile(r"«([^»]{8,})»|“([^”]{8,})”|\"([^\"]{8,})\"|‘([^’]{8,}?)’(?!\w)")
 SAY = (r"observe|résume|relève|tranche|rappelle|poursuit|conclut|insiste|avertit|ironise|reconnaît|"
        r"précise|confie|lance|assure|analyse|constate|commente|juge|souligne|nuance|tempère|"
        r"a observé|a résumé|a relevé|a tranché|a rappelé|a poursuivi|a conclu|a insisté|a reconnu|"
