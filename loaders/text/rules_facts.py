@@ -165,7 +165,32 @@ def extract_training_cost(ctx: Context, sent: Sentence) -> None:
                  qualifier=qualifier, confidence=0.7)
 
 
+RIVALS = re.compile(r"\b(?:competes?|competing|rivalise|rivalisent|concurrence)\s+(?:with|against|avec)\s+|"
+                    r"\b(?:rivals?|competitors?|concurrents?|challengers?)\s+(?:such as|like|including|comme|"
+                    r"tels? que|notamment|to|of|de|d['’])?\s*", re.I)
+
+
+def _explicit_rivals(ctx: Context, sent: Sentence) -> bool:
+    """'X competes with Y', 'X and its rivals such as Y', 'X, a rival of Y'."""
+    found = False
+    for m in RIVALS.finditer(sent.text):
+        at = sent.start + m.end()
+        kinds = (*ORG_TYPES, "AIModel")
+        after = [x for x in ctx.mentions_in(at, min(sent.end, at + 70), kinds)][:3]
+        before = ctx.mentions_in(sent.start, sent.start + m.start(), kinds)
+        if not after or not before:
+            continue
+        a = before[-1]
+        for b in after:
+            if b.entity != a.entity and b.type == a.type or {a.type, b.type} <= set(ORG_TYPES):
+                ctx.add_fact(sent, "competition", ctx.use(a), "competes_with", ctx.use(b), confidence=0.6)
+                found = True
+    return found
+
+
 def extract_competition(ctx: Context, sent: Sentence) -> None:
+    if not sent.headline and _explicit_rivals(ctx, sent):
+        return
     cue = COMPARE.search(sent.text)
     if not cue or sent.headline:
         return
@@ -192,9 +217,18 @@ def extract_competition(ctx: Context, sent: Sentence) -> None:
     ctx.add_fact(sent, "competition", pair[0], "competes_with", pair[1], confidence=0.6)
 
 
+MAKE = re.compile(r"\b(makes|made|manufactures?|manufactured|produces?|produced|builds|built|designs?|designed|"
+                  r"fabrique|fabriquent|produit|produisent|conçoit|conçu\w*|fabriqué\w*)\b", re.I)
+
+
 def extract_products(ctx: Context, sent: Sentence) -> None:
     for prod in ctx.mentions_in(sent.start, sent.end, ("Product",)):
         maker = _maker(ctx, prod)
+        verb = list(MAKE.finditer(ctx.doc.text[max(sent.start, prod.start - 60):prod.start]))
+        if maker is None and verb:
+            head_at = max(sent.start, prod.start - 60) + verb[-1].start()
+            if re.search(r"\b(?:by|par)\s*$", ctx.doc.text[head_at:prod.start]) is None:
+                maker = _org_before(ctx, sent, head_at) or None
         if maker is not None:
             ctx.add_fact(sent, "products", ctx.use(maker), "makes", ctx.use(prod), confidence=0.75)
         head = ctx.doc.text[sent.start:prod.start]
@@ -217,7 +251,9 @@ def _developer_of_model_before(ctx: Context, sent: Sentence, prod: Mention) -> M
     return None
 
 
-PARTNER = re.compile(r"\b(?:partenariat avec|en partenariat avec|partnership with|partnered with|partners with|"
+PARTNER = re.compile(r"\b(?:deal with|agreement with|accord avec|pact with|collaboration with|collaboration avec|"
+                     r"joins forces with|joined forces with|s['’]allie à|s['’]associe avec|"
+                     r"partenariat avec|en partenariat avec|partnership with|partnered with|partners with|"
                      r"s['’]est associée? à|s['’]associe à|teamed up with|teams up with|alliance avec|"
                      r"alliance with|collabore avec|collaborates with|joint venture with|coentreprise avec)\s+", re.I)
 

@@ -77,9 +77,25 @@ def extract_investments(ctx: Context, sent: Sentence) -> None:
             ctx.add_fact(sent, "investments", ctx.use(investor), "invests_in", ctx.use(targets[0]), confidence=0.55)
 
 
+SELL_DIRECT = re.compile(r"\b(supplies|supplied|supplying|fournit|fournissent|équipe|équipent|powers|"
+                         r"alimente|alimentent)\s+(?:(?:chips|puces|memory|mémoire|parts|pièces|components|"
+                         r"composants|systems|systèmes|equipment|équipements)\s+(?:to|à|for|pour)\s+)?", re.I)
+SUPPLIER_OF = re.compile(r"\b(?:a |an |the |un |le |l['’]un des |one of the |main |key |major |principal |"
+                         r"grand |gros )*(?:suppliers?|fournisseurs?|vendors?)\s+(?:of|to|for|de|du|des|d['’]|à)\s+",
+                         re.I)
+
+
 def extract_supplies(ctx: Context, sent: Sentence) -> None:
     if sent.headline:
         return
+    for m in SELL_DIRECT.finditer(sent.text):
+        at = sent.start + m.end()
+        buyers = [b for b in _buyers(ctx, at, min(sent.end, at + 40))
+                  if b.start - at <= 4 or ctx.doc.text[at:b.start].strip() in ("", "les", "the")]
+        _emit(ctx, sent, _seller(ctx, sent, sent.start + m.start()), buyers[:3])
+    for m in SUPPLIER_OF.finditer(sent.text):
+        at = sent.start + m.end()
+        _emit(ctx, sent, _seller(ctx, sent, sent.start + m.start()), _buyers(ctx, at, min(sent.end, at + 60))[:3])
     for m in SELL.finditer(sent.text):
         at = sent.start + m.start()
         _emit(ctx, sent, _seller(ctx, sent, at), _buyers(ctx, sent.start + m.end(), sent.end))
