@@ -11,12 +11,16 @@ the schema's `channels:` section). A unit shock (impact 1) hits `source`. Then, 
 
 - `weight[via]` is the share of a shock that one step along an edge of that type passes on
   (the defaults below). A predicate without a weight (or weight 0) carries nothing.
-- `exposure(fact)` is the fact's `weight` property when it has one, a number in (0, 1]: for
-  `supplies` the share of the supplier's revenue that comes from the customer, so a
-  customer's demand shock reaches a supplier in proportion to what that customer is worth
-  to it. A fact without `weight` counts as fully exposed (1): a disclosed exposure can
-  only lower a link, never raise it, so disclosed links are, if anything, under-weighted
-  against undisclosed ones.
+- `exposure` applies to `supplies` steps (customer -> supplier): the share of the supplier's
+  revenue that comes from that customer, so a customer's demand shock reaches a supplier
+  in proportion to what the customer is worth to it (DebtRank's relative exposure). It is
+  the fact's `weight` property when the fact has one (a number in (0, 1]); for the other
+  customers of the same supplier it is what the disclosed shares leave, split equally:
+  (1 - sum of the supplier's disclosed shares) / number of its undisclosed customers. The
+  shares of one supplier therefore add up to at most 1, as revenue shares must; without
+  this a supplier with ten customers in the graph would count as exposed ten times over
+  and fan-in would swamp every other effect. Other edge types use their `weight`
+  property when present, else 1.
 - `decay` (default 0.8) discounts every hop for what a chain of reasoning loses (attention,
   substitution, timing), the same for every link type.
 - Two entities linked by several facts (a supplier that is also a partner; the same link
@@ -42,7 +46,7 @@ measures them against that day, it does not tune them):
 | channel | weight | reasoning |
 | --- | --- | --- |
 | makes (product -> maker) | 0.7 | a product's revenue is its maker's revenue: the most direct link |
-| supplies (customer -> supplier) | 0.6 | a customer's cut in demand is a cut in the supplier's orders, softened by its other customers (then scaled by the disclosed exposure) |
+| supplies (customer -> supplier) | 0.6 | a customer's cut in demand is a cut in the supplier's orders; the exposure then says how much of the supplier's business those orders are |
 | uses (user -> thing used) | 0.5 | demand for a product or model moves with its users' fortunes |
 | developed (developer <-> model) | 0.5 | a model's success or failure is its developer's, and the reverse |
 | subsidiary_of, part_of, targets | 0.5 | ownership, membership of a larger whole, a policy's target: strong but partial |
@@ -113,22 +117,45 @@ def model_weights(weights: Mapping[str, float] | None = None) -> dict[str, float
     return merged
 
 
-def exposure(fact) -> float:
-    """The fact's `weight` property (share of revenue) when it is a number in (0, 1], else 1."""
+def _share(fact) -> float | None:
     w = fact.properties.get("weight")
     if isinstance(w, (int, float)) and not isinstance(w, bool) and 0.0 < w <= 1.0:
         return float(w)
-    return 1.0
+    return None
+
+
+def exposures(graph: Graph) -> dict[str, float]:
+    """fact id -> exposure of the shock's receiver along that fact (see the module docstring)."""
+    facts = list(graph.edges())
+    disclosed: dict[str, dict[str, float]] = defaultdict(dict)    # supplier -> customer -> share
+    customers: dict[str, set[str]] = defaultdict(set)
+    for f in facts:
+        if f.p == "supplies" and f.o is not None:
+            customers[f.s].add(f.o)
+            if (w := _share(f)) is not None:
+                disclosed[f.s][f.o] = max(w, disclosed[f.s].get(f.o, 0.0))
+    out: dict[str, float] = {}
+    for f in facts:
+        w = _share(f)
+        if f.p == "supplies" and f.o is not None:
+            known = disclosed[f.s]
+            if f.o in known:
+                w = known[f.o]
+            else:
+                residual = max(0.0, 1.0 - sum(known.values()))
+                w = residual / max(1, len(customers[f.s] - set(known)))
+        out[f.id] = 1.0 if w is None else w
+    return out
 
 
 def transmission(graph: Graph, weights: Mapping[str, float] | None = None,
                  decay: float = DECAY) -> dict[str, list[tuple[str, float, str]]]:
     """src -> sorted [(dst, share passed on, via)]: the strongest channel per ordered pair."""
     w = model_weights(weights)
-    facts = {f.id: f for f in graph.edges()}
+    exposure = exposures(graph)
     best: dict[tuple[str, str], tuple[float, str]] = {}
     for ch in channels(graph):
-        share = min(1.0, w.get(ch.via, 0.0) * exposure(facts[ch.fact_id]) * decay)
+        share = min(1.0, w.get(ch.via, 0.0) * exposure.get(ch.fact_id, 1.0) * decay)
         if share <= 0.0:
             continue
         key = (ch.src, ch.dst)
@@ -235,5 +262,5 @@ def chokepoints(graph: Graph) -> pd.DataFrame:
 # The backtest is in its own module; re-exported here so `kg.analysis` is the one entry point.
 from kg.analysis_backtest import backtest, load_moves, packaged_moves, spearman  # noqa: E402
 
-__all__ = ["DEFAULT_WEIGHTS", "DECAY", "propagate", "chokepoints", "transmission", "exposure",
+__all__ = ["DEFAULT_WEIGHTS", "DECAY", "propagate", "chokepoints", "transmission", "exposures",
            "model_weights", "supply_graph", "backtest", "load_moves", "packaged_moves", "spearman"]

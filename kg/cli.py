@@ -15,19 +15,13 @@ import click
 import yaml
 
 from kg.atomic import OutputError
-
-EXIT_DATA, EXIT_OUTPUT, EXIT_INTERRUPTED = 1, 3, 130
-
+from kg.cli_common import EXIT_DATA, EXIT_INTERRUPTED, EXIT_OUTPUT
+from kg.cli_common import fail as _fail
 
 def progress(items):
     from tqdm import tqdm
     return tqdm(items, desc="loading", unit="file", file=sys.stderr,
                 disable=not sys.stderr.isatty(), leave=False)
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"kg: {message}", err=True)
-    sys.exit(code)
 
 
 def _print_diags(diags, fmt: str, stream_err: bool = True) -> None:
@@ -178,168 +172,6 @@ def eval_(pred, gold, as_json) -> None:
         sys.exit(EXIT_DATA)
 
 
-def _emit_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
-    elif fmt == "csv":
-        import csv
-        import io
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
-    else:
-        from kg.tables import render_table
-        click.echo(render_table(rows, columns))
-
-
-def _params(pairs: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--param")
-        out[key.strip()] = value
-    return out
-
-
-@main.command()
-@click.argument("name", required=False)
-@click.option("--graph", "graph_dir", type=click.Path(path_type=Path), help="Graph directory (kg build -o).")
-@click.option("--engine", type=click.Choice(["cypher", "sparql"]), default="cypher", show_default=True)
-@click.option("--param", "params", multiple=True, help="KEY=VALUE, repeatable.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@click.option("--list", "list_", is_flag=True, help="List the questions of the pack.")
-@click.option("--json", "as_json", is_flag=True, help="With --list: print JSON.")
-def query(name, graph_dir, engine, params, fmt, list_, as_json) -> None:
-    """Ask a question of the query pack (the same answer in Cypher and SPARQL)."""
-    from kg.queries import get, pack
-    if list_ or not name:
-        items = [q.summary() for q in pack().values()]
-        click.echo(json.dumps(items, indent=2) if as_json else
-                   "\n".join(f"{q['name']:<16} {q['title']}" for q in items))
-        return
-    if graph_dir is None:
-        raise click.BadParameter("is required to ask a question", param_hint="--graph")
-    from kg.ask import run
-    try:
-        spec = get(name)
-        rows = run(name, _graph_path(graph_dir), engine, _params(params))
-    except (KeyError, ValueError) as exc:
-        _fail(str(exc).strip("'\""), EXIT_DATA)
-    _emit_rows(rows, spec.columns, fmt)
-
-
-def _graph_path(graph_dir: Path) -> Path:
-    from kg.store import read_manifest
-    try:
-        read_manifest(graph_dir)
-    except (FileNotFoundError, ValueError) as exc:
-        _fail(str(exc), EXIT_DATA)
-    return graph_dir
-
-
-def _adhoc(engine: str, text: str, graph_dir: Path, params: tuple[str, ...], fmt: str) -> None:
-    from kg import registry
-    eng = registry.get("engine", engine)
-    handle = eng.open(_graph_path(graph_dir))
-    try:
-        rows = eng.query(handle, text, _params(params))
-    except Exception as exc:  # engine errors and refusals, reported as data errors
-        _fail(f"{type(exc).__name__}: {exc}", EXIT_DATA)
-    finally:
-        handle.close()
-    columns = list(rows[0]) if rows else []
-    _emit_rows(rows, columns, fmt)
-
-
-@main.command()
-@click.argument("text")
-@click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path))
-@click.option("--param", "params", multiple=True, help="KEY=VALUE, repeatable (bound, never pasted).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def cypher(text, graph_dir, params, fmt) -> None:
-    """Run a read-only Cypher query on the embedded engine (writes are refused)."""
-    _adhoc("cypher", text, graph_dir, params, fmt)
-
-
-@main.command()
-@click.argument("text")
-@click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path))
-@click.option("--param", "params", multiple=True, help="KEY=VALUE, repeatable (bound, never pasted).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def sparql(text, graph_dir, params, fmt) -> None:
-    """Run a read-only SPARQL query (SERVICE, LOAD and updates are refused)."""
-    _adhoc("sparql", text, graph_dir, params, fmt)
-
-
-@main.command()
-@click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path))
-@click.option("--source", required=True, help="Entity id that takes the unit shock.")
-@click.option("--max-hops", default=4, show_default=True, type=click.IntRange(0, 10))
-@click.option("--top", default=20, show_default=True, type=click.IntRange(1), help="Rows to print.")
-@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
-def contagion(graph_dir, source, max_hops, top, as_json) -> None:
-    """Rank what a shock to SOURCE reaches (DebtRank-style model, see kg.analysis)."""
-    from kg.analysis import PROPAGATE_COLUMNS, propagate
-    graph = _open_graph(graph_dir)
-    try:
-        frame = propagate(graph, source, max_hops=max_hops)
-    except KeyError as exc:
-        _fail(str(exc).strip("'\""), EXIT_DATA)
-    rows = frame.head(top).to_dict("records")
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    from kg.tables import render_table
-    shown = [{**r, "impact": f"{r['impact']:.4f}"} for r in rows]
-    click.echo(f"shock of 1 at {source}: {len(frame) - 1} entities reached within {max_hops} hops", err=True)
-    click.echo(render_table(shown, PROPAGATE_COLUMNS))
-
-
-@main.command()
-@click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path))
-@click.option("--moves", "moves_file", type=click.Path(path_type=Path),
-              help="Moves CSV (date, ticker|entity, change_pct|close). Default: the packaged "
-                   "moves of 27 January 2025.")
-@click.option("--source", default="deepseek", show_default=True, help="Entity id that takes the shock.")
-@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1), help="Top-k for the hit rate.")
-@click.option("--max-hops", default=4, show_default=True, type=click.IntRange(0, 10))
-@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
-def backtest(graph_dir, moves_file, source, k, max_hops, as_json) -> None:
-    """Compare the contagion model's ranking with a day's observed moves."""
-    from kg.analysis_backtest import TABLE_COLUMNS, backtest as run_backtest, backtest_json, load_moves, packaged_moves
-    graph = _open_graph(graph_dir)
-    path = moves_file or packaged_moves()
-    try:
-        moves = load_moves(path, graph)
-        result = run_backtest(graph, moves, source, k=k, max_hops=max_hops)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        _fail(str(exc).strip("'\""), EXIT_DATA)
-    if as_json:
-        click.echo(json.dumps({"moves": str(path), **backtest_json(result)}, indent=2,
-                              ensure_ascii=False, default=str))
-        return
-    from kg.tables import render_table
-
-    def fmt(x):
-        return "n/a" if x is None else f"{x:.3f}"
-    lines = [f"backtest of a shock at {source} against {path}",
-             f"companies compared: {result['n_companies']} (reached by the model: {result['n_reached']}); "
-             f"rows left out: {result['n_skipped']}",
-             f"Spearman rank correlation: {fmt(result['spearman'])}",
-             f"top-{result['k_used']} hit rate: {fmt(result['hit_rate'])} "
-             f"({len(result['hits'])} of {result['k_used']}: {', '.join(result['hits']) or 'none'})",
-             "biggest misses (rank 1 = largest impact / largest fall; rank_diff > 0: model ranked it lower):"]
-    misses = [{**r, "impact": f"{r['impact']:.4f}"} for r in result["misses"].to_dict("records")]
-    click.echo("\n".join(lines))
-    click.echo(render_table(misses, TABLE_COLUMNS))
-    left = [f"{s['entity']} ({s['reason']})" for s in result["skipped"]]
-    if left:
-        click.echo("left out: " + "; ".join(left), err=True)
-
-
 @main.command()
 @click.option("--json", "as_json", is_flag=True)
 def plugins(as_json) -> None:
@@ -360,6 +192,16 @@ def demo(output) -> None:
         click.echo(run_demo(output, progress=progress))
     except OutputError as exc:
         _fail(str(exc), EXIT_OUTPUT)
+
+
+def _add_query_commands() -> None:
+    from kg.cli_analysis import backtest, contagion
+    from kg.cli_query import cypher, query, sparql
+    for command in (query, cypher, sparql, contagion, backtest):
+        main.add_command(command)
+
+
+_add_query_commands()
 
 
 def run() -> None:
