@@ -12,7 +12,7 @@ from typing import Any
 from kg import registry
 from kg.queries import Query, get
 
-LANG_OF_ENGINE = {"cypher": "cypher", "sparql": "sparql"}
+LANG_OF_ENGINE = {"cypher": "cypher", "sparql": "sparql", "sparql-http": "sparql"}
 
 
 def _key(value: Any) -> tuple:
@@ -36,7 +36,8 @@ def order_rows(query: Query, rows: list[dict]) -> list[dict]:
 
 def run(name: str, graph_dir: str | Path, engine: str = "cypher", params: dict[str, str] | None = None,
         handle: Any = None) -> list[dict]:
-    """Rows of question `name` on the graph in `graph_dir`, asked of `engine`."""
+    """Rows of question `name` on the graph in `graph_dir` (or at a SPARQL endpoint URL for
+    engine "sparql-http"), asked of `engine`."""
     query = get(name)
     lang = LANG_OF_ENGINE[engine]
     if lang not in query.text:
@@ -44,9 +45,9 @@ def run(name: str, graph_dir: str | Path, engine: str = "cypher", params: dict[s
     bound = query.bind(params or {})
     eng = registry.get("engine", engine)
     own = handle is None
-    handle = handle or eng.open(Path(graph_dir))
+    handle = handle or eng.open(str(graph_dir) if engine == "sparql-http" else Path(graph_dir))
     try:
-        if engine == "sparql":
+        if lang == "sparql":
             types = {p.name: p.type for p in query.params}
             rows = eng.query(handle, query.text[lang], bound, types=types)
         else:

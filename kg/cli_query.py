@@ -38,12 +38,14 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.command()
 @click.argument("name", required=False)
 @click.option("--graph", "graph_dir", type=click.Path(path_type=Path), help="Graph directory (kg build -o).")
-@click.option("--engine", type=click.Choice(["cypher", "sparql"]), default="cypher", show_default=True)
+@click.option("--engine", type=click.Choice(["cypher", "sparql", "sparql-http"]), default="cypher",
+              show_default=True, help="sparql-http: a SPARQL server given by --endpoint (see kg push).")
+@click.option("--endpoint", help="SPARQL query URL, with --engine sparql-http.")
 @click.option("--param", "params", multiple=True, help="KEY=VALUE, repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the questions of the pack.")
 @click.option("--json", "as_json", is_flag=True, help="With --list: print JSON.")
-def query(name, graph_dir, engine, params, fmt, list_, as_json) -> None:
+def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json) -> None:
     """Ask a question of the query pack (the same answer in Cypher and SPARQL)."""
     from kg.queries import get, pack
     if list_ or not name:
@@ -51,12 +53,15 @@ def query(name, graph_dir, engine, params, fmt, list_, as_json) -> None:
         click.echo(json.dumps(items, indent=2) if as_json else
                    "\n".join(f"{q['name']:<16} {q['title']}" for q in items))
         return
-    if graph_dir is None:
+    if engine == "sparql-http" and not endpoint:
+        raise click.BadParameter("is required with --engine sparql-http", param_hint="--endpoint")
+    if engine != "sparql-http" and graph_dir is None:
         raise click.BadParameter("is required to ask a question", param_hint="--graph")
     from kg.ask import run
     try:
         spec = get(name)
-        rows = run(name, _graph_path(graph_dir), engine, _params(params))
+        target = endpoint if engine == "sparql-http" else _graph_path(graph_dir)
+        rows = run(name, target, engine, _params(params))
     except (KeyError, ValueError) as exc:
         fail(str(exc).strip("'\""), EXIT_DATA)
     _emit_rows(rows, spec.columns, fmt)

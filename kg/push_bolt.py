@@ -39,6 +39,7 @@ agent string (it says "Neo4j/5.13.0"):
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -67,6 +68,13 @@ class PushError(Exception):
 
 
 # -- how values travel -------------------------------------------------------------------------
+#: FalkorDB 4.16 pastes parameters into a fixed 4 KB buffer ahead of the query text: a statement
+#: plus parameters past that crashes the server (measured: 4,072 bytes pass, 4,100 kill it)
+FALKORDB_TEXT_LIMIT = 4096
+#: bytes kept free under that limit (the `CYPHER name=` prefix, rounding of the estimate)
+TEXT_MARGIN = 256
+
+
 @dataclass(frozen=True)
 class Codec:
     """How parameter values must be encoded for one server (found by `probe`)."""
@@ -74,6 +82,7 @@ class Codec:
     flavour: str = "neo4j"        # "neo4j" or "falkordb" (what DDL the server takes)
     escape_strings: bool = False  # the server pastes string parameters into the query text
     exact_floats: bool = True     # float parameters arrive unchanged
+    text_limit: int | None = None  # bytes of statement + parameters the server survives
 
     def encode(self, value: Any) -> Any:
         """`value` with every string (in lists and maps too) escaped when the server needs it."""
@@ -84,6 +93,18 @@ class Codec:
         if isinstance(value, dict):
             return {self.encode(k): self.encode(v) for k, v in value.items()}
         return value
+
+    def size(self, value: Any) -> int:
+        """An upper bound of the bytes `value` takes once pasted into the query text: its JSON
+        (quoted keys, `, ` and `: ` separators, escapes doubled) is never shorter than FalkorDB's
+        `{key: 'value'}` form."""
+        return len(json.dumps(self.encode(value), ensure_ascii=False).encode("utf-8"))
+
+    def budget(self, statement: str) -> int | None:
+        """Bytes of parameters that may go with `statement` (None: no limit)."""
+        if self.text_limit is None:
+            return None
+        return self.text_limit - TEXT_MARGIN - len(statement.encode("utf-8"))
 
 
 def float_parts(x: float) -> list[int] | None:
@@ -122,7 +143,8 @@ def probe(driver: Any, database: str | None = None) -> Codec:
     else:
         raise PushError(f"the server changes string parameters in an unknown way: "
                         f"{_BACKSLASH_PROBE!r} came back as {got!r}")
-    codec = Codec(flavour, escape, f == 0.1234567890123456)
+    codec = Codec(flavour, escape, f == 0.1234567890123456,
+                  FALKORDB_TEXT_LIMIT if flavour == "falkordb" else None)
     back = driver.execute_query("RETURN $s AS s", s=codec.encode(_STRING_PROBE), **kw).records[0]["s"]
     if back != _STRING_PROBE:
         raise PushError(f"string parameters do not round-trip: {_STRING_PROBE!r} came back as {back!r}")
@@ -131,7 +153,7 @@ def probe(driver: Any, database: str | None = None) -> Codec:
 
 # -- rows and statements -----------------------------------------------------------------------
 def _ident(name: str, what: str) -> str:
-    if not _IDENT.match(name):
+    if not isinstance(name, str) or not _IDENT.match(name):
         raise PushError(f"{what} {name!r} is not an identifier; refusing to put it in a query")
     return f"`{name}`"
 
@@ -141,8 +163,8 @@ def _value(value: Any, kind: str) -> Any:
     return out.isoformat() if hasattr(out, "isoformat") else out
 
 
-def _row(table: Table, record: Mapping[str, Any], codec: Codec, skip: Iterable[str] = ()) -> dict:
-    """One UNWIND row: the key, `props` (non-null, non-float columns), `num` (floats as ints)."""
+def _row(table: Table, record: Mapping[str, Any], skip: Iterable[str] = ()) -> dict:
+    """One UNWIND row (not yet encoded): `props` (non-null columns but floats), `num` (floats)."""
     props, num = {}, {}
     for name, kind in table.columns:
         if name in skip:
@@ -154,8 +176,7 @@ def _row(table: Table, record: Mapping[str, Any], codec: Codec, skip: Iterable[s
             num[name] = float_parts(value)
         else:
             props[name] = value
-    row = {"props": props, "num": num}
-    return codec.encode(row)
+    return {"props": props, "num": num}
 
 
 def _set_floats(var: str, table: Table) -> str:
@@ -168,27 +189,48 @@ def _set_floats(var: str, table: Table) -> str:
     return ("\nSET " + ", ".join(parts)) if parts else ""
 
 
-def node_statement(table: Table, labels: tuple[str, ...] = ()) -> str:
+@dataclass
+class Step:
+    """One statement and its rows: a node label or a relationship type of the layout."""
+
+    kind: str                  # "node" or "rel"
+    name: str                  # the table: Entity, Claim, FELL_BY, CHANNEL...
+    statement: str             # UNWIND $rows AS row MERGE ... RETURN count(*) AS written
+    match: str | None          # UNWIND $rows AS row MATCH ... binding `x` by key (for appends)
+    rows: list[dict]
+
+
+def node_step(table: Table, records: list[dict], labels: tuple[str, ...] = ()) -> Step:
     key = NODE_KEYS[table.name]
     extra = "".join(":" + _ident(label, "label") for label in labels)
-    return (f"UNWIND $rows AS row\n"
-            f"MERGE (n:{_ident(table.name, 'label')} {{{_ident(key, 'property')}: row.key}})\n"
-            f"SET n += row.props{', n' + extra if extra else ''}"
-            f"{_set_floats('n', table)}\n"
-            f"RETURN count(*) AS written")
+    head = f"{_ident(table.name, 'label')} {{{_ident(key, 'property')}: row.key}}"
+    statement = (f"UNWIND $rows AS row\nMERGE (n:{head})\n"
+                 f"SET n += row.props{', n' + extra if extra else ''}"
+                 f"{_set_floats('n', table)}\nRETURN count(*) AS written")
+    rows_ = [{**_row(table, r, skip=(key,)), "key": r[key]} for r in records]
+    return Step("node", table.name, statement, f"UNWIND $rows AS row\nMATCH (x:{head})\n", rows_)
 
 
-def rel_statement(table: Table) -> str:
+def rel_step(table: Table, records: list[dict]) -> Step:
     src, dst = LINKS.get(table.name, ("Entity", "Entity"))
     key = REL_KEYS.get(table.name, "fact_id")
-    match = (f"UNWIND $rows AS row\n"
-             f"MATCH (a:{_ident(src, 'label')} {{{_ident(NODE_KEYS[src], 'property')}: row.src}})\n"
-             f"MATCH (b:{_ident(dst, 'label')} {{{_ident(NODE_KEYS[dst], 'property')}: row.dst}})\n")
+    a = f"{_ident(src, 'label')} {{{_ident(NODE_KEYS[src], 'property')}: row.src}}"
+    b = f"{_ident(dst, 'label')} {{{_ident(NODE_KEYS[dst], 'property')}: row.dst}}"
     rtype = _ident(table.name, "relationship type")
+    head = f"UNWIND $rows AS row\nMATCH (a:{a})\nMATCH (b:{b})\n"
     if key is None:
-        return match + f"MERGE (a)-[r:{rtype}]->(b)\nRETURN count(*) AS written"
-    return (match + f"MERGE (a)-[r:{rtype} {{{_ident(key, 'property')}: row.key}}]->(b)\n"
-            f"SET r += row.props{_set_floats('r', table)}\nRETURN count(*) AS written")
+        statement, match = head + f"MERGE (a)-[r:{rtype}]->(b)\nRETURN count(*) AS written", None
+    else:
+        rel = f"{rtype} {{{_ident(key, 'property')}: row.key}}"
+        statement = (head + f"MERGE (a)-[r:{rel}]->(b)\nSET r += row.props{_set_floats('r', table)}\n"
+                     f"RETURN count(*) AS written")
+        match = f"UNWIND $rows AS row\nMATCH (:{a})-[x:{rel}]->(:{b})\n"
+    rows_ = []
+    for r in records:
+        row = _row(table, r, skip=(key,) if key else ())
+        row.update(src=r["from"], dst=r["to"], key=r[key] if key else None)
+        rows_.append(row)
+    return Step("rel", table.name, statement, match, rows_)
 
 
 def entity_labels(schema: Schema, node_type: str) -> tuple[str, ...]:
@@ -203,68 +245,44 @@ def entity_labels(schema: Schema, node_type: str) -> tuple[str, ...]:
     return labels
 
 
-@dataclass
-class Plan:
-    """Every statement and its rows, computed (and checked) before anything is written."""
-
-    ddl: list[tuple[str, str]]                    # (label, key)
-    nodes: list[tuple[str, str, list[dict]]]      # (table, statement, rows)
-    rels: list[tuple[str, str, list[dict]]]
-
-
-def plan(graph: Any, schema: Schema | None = None, codec: Codec = Codec()) -> Plan:
-    """The statements and rows for `graph`; PushError before any write on a bad type or name."""
+def plan(graph: Any, schema: Schema | None = None) -> list[Step]:
+    """Every statement with its rows, nodes first; PushError on a bad type before any write."""
     schema = schema or load_schema()
     tables = {t.name: t for t in layout(schema)}
     data = rows(graph, schema)
-    bad = sorted({e["type"] for e in data["Entity"] if e["type"] not in schema.node_types}, key=str)
+    bad = sorted({str(e["type"]) for e in data["Entity"] if e["type"] not in schema.node_types})
     if bad:
         raise PushError(f"entity types not in the schema (nothing was written): {', '.join(map(repr, bad))}")
-    nodes: list[tuple[str, str, list[dict]]] = []
+    steps: list[Step] = []
     by_type: dict[str, list[dict]] = {}
     for record in data["Entity"]:
         by_type.setdefault(record["type"], []).append(record)
     for node_type in sorted(by_type):
-        stmt = node_statement(tables["Entity"], entity_labels(schema, node_type))
-        out = [{**_row(tables["Entity"], r, codec, skip=("id",)), "key": codec.encode(r["id"])}
-               for r in by_type[node_type]]
-        nodes.append(("Entity", stmt, out))
+        steps.append(node_step(tables["Entity"], by_type[node_type], entity_labels(schema, node_type)))
     for name in ("Measure", "Claim", "Evidence"):
-        key = NODE_KEYS[name]
-        out = [{**_row(tables[name], r, codec, skip=(key,)), "key": codec.encode(r[key])}
-               for r in data[name]]
-        nodes.append((name, node_statement(tables[name]), out))
-    rels: list[tuple[str, str, list[dict]]] = []
+        steps.append(node_step(tables[name], data[name]))
     for table in tables.values():
-        if table.ends is None:
-            continue
-        if table.predicate is None and table.name not in LINKS:
-            raise PushError(f"unknown relationship table {table.name}")
-        key = REL_KEYS.get(table.name, "fact_id")
-        out = []
-        for r in data[table.name]:
-            row = _row(table, r, codec, skip=(key,) if key else ())
-            row.update(src=codec.encode(r["from"]), dst=codec.encode(r["to"]),
-                       key=codec.encode(r[key]) if key else None)
-            out.append(row)
-        rels.append((table.name, rel_statement(table), out))
-    return Plan([(name, key) for name, key in NODE_KEYS.items()], nodes, rels)
+        if table.ends is not None:
+            if table.predicate is None and table.name not in LINKS:
+                raise PushError(f"unknown relationship table {table.name}")
+            steps.append(rel_step(table, data[table.name]))
+    return steps
 
 
 # -- writing -----------------------------------------------------------------------------------
-def _ddl(driver: Any, codec: Codec, ddl: list[tuple[str, str]], kw: dict) -> list[str]:
+def _ddl(driver: Any, codec: Codec, kw: dict) -> list[str]:
     done = []
     if codec.flavour == "falkordb":
         existing = {(r["label"], tuple(r["properties"]))
                     for r in driver.execute_query("CALL db.indexes()", **kw).records
                     if r.get("entitytype", "NODE") == "NODE"}
-        for label, key in ddl:
+        for label, key in NODE_KEYS.items():
             if (label, (key,)) not in existing:
                 driver.execute_query(f"CREATE INDEX FOR (n:{_ident(label, 'label')}) "
                                      f"ON (n.{_ident(key, 'property')})", **kw)
             done.append(f"index {label}.{key}")
         return done
-    for label, key in ddl:
+    for label, key in NODE_KEYS.items():
         name = f"{label.lower()}_{key}"
         driver.execute_query(f"CREATE CONSTRAINT {_ident(name, 'constraint')} IF NOT EXISTS "
                              f"FOR (n:{_ident(label, 'label')}) REQUIRE n.{_ident(key, 'property')} "
@@ -273,25 +291,99 @@ def _ddl(driver: Any, codec: Codec, ddl: list[tuple[str, str]], kw: dict) -> lis
     return done
 
 
-def _write(driver: Any, statement: str, records: list[dict], batch: int, kw: dict,
-           what: str) -> tuple[int, dict[str, int]]:
-    written, created = 0, {"nodes": 0, "relationships": 0, "properties": 0}
-    for start in range(0, len(records), batch):
-        chunk = records[start:start + batch]
+class _Writer:
+    def __init__(self, driver: Any, codec: Codec, batch: int, kw: dict) -> None:
+        self.driver, self.codec, self.batch, self.kw = driver, codec, batch, kw
+        self.created = {"nodes": 0, "relationships": 0, "properties": 0}
+        self.statements = 0
+
+    def run(self, statement: str, chunk: list[dict], what: str) -> int:
+        """Send one batch; the number of rows it wrote."""
         try:
-            result = driver.execute_query(statement, rows=chunk, **kw)
+            result = self.driver.execute_query(statement, rows=self.codec.encode(chunk), **self.kw)
         except Exception as exc:
-            raise PushError(f"writing {what} (rows {start}-{start + len(chunk) - 1}) failed: {exc}") from exc
-        n = result.records[0]["written"] if result.records else 0
-        if n != len(chunk):
-            raise PushError(f"{what}: {len(chunk) - n} of {len(chunk)} rows were not written "
-                            f"(an end node is missing?)")
-        written += n
+            raise PushError(f"writing {what} failed: {exc}") from exc
+        self.statements += 1
         c = result.summary.counters
-        created["nodes"] += c.nodes_created
-        created["relationships"] += c.relationships_created
-        created["properties"] += c.properties_set
-    return written, created
+        self.created["nodes"] += c.nodes_created
+        self.created["relationships"] += c.relationships_created
+        self.created["properties"] += c.properties_set
+        return result.records[0]["written"] if result.records else 0
+
+    def step(self, step: Step) -> int:
+        """Write every row of `step` in batches of at most `batch` rows (and, on a server with a
+        text limit, at most its budget of bytes); a row too big alone is written in pieces."""
+        budget = self.codec.budget(step.statement)
+        written, chunk, size = 0, [], 2
+        for row in step.rows:
+            cost = self.codec.size(row) + 2 if budget is not None else 0
+            if budget is not None and cost + 2 > budget:
+                written += self.oversized(step, row, budget)
+                continue
+            if chunk and (len(chunk) >= self.batch or (budget is not None and size + cost > budget)):
+                written += self.flush(step, chunk)
+                chunk, size = [], 2
+            chunk.append(row)
+            size += cost
+        if chunk:
+            written += self.flush(step, chunk)
+        return written
+
+    def flush(self, step: Step, chunk: list[dict]) -> int:
+        n = self.run(step.statement, chunk, step.name)
+        if n != len(chunk):
+            raise PushError(f"{step.name}: {len(chunk) - n} of {len(chunk)} rows were not written "
+                            f"(an end node is missing?)")
+        return n
+
+    def oversized(self, step: Step, row: dict, budget: int) -> int:
+        """Write `row` without its longest properties, then append those in pieces."""
+        base = {**row, "props": dict(row["props"])}
+        moved = []
+        while self.codec.size(base) + 4 > budget and base["props"]:
+            name = max(base["props"], key=lambda k: self.codec.size(base["props"][k]))
+            moved.append((name, base["props"].pop(name)))
+        if self.codec.size(base) + 4 > budget or step.match is None:
+            raise PushError(f"{step.name} {row.get('key')!r}: too large for the server's "
+                            f"{self.codec.text_limit}-byte statement limit")
+        self.flush(step, [base])
+        for name, value in moved:
+            col = _ident(name, "property")
+            statement = (step.match + f"SET x.{col} = CASE WHEN row.first THEN row.part "
+                         f"ELSE x.{col} + row.part END\nRETURN count(*) AS written")
+            keys = {k: row[k] for k in ("key", "src", "dst") if k in row}
+            room = self.codec.budget(statement) - self.codec.size({**keys, "first": False, "part": ""}) - 8
+            for i, part in enumerate(_pieces(value, room, self.codec)):
+                if self.run(statement, [{**keys, "first": i == 0, "part": part}], step.name) != 1:
+                    raise PushError(f"{step.name} {row.get('key')!r}: appending {name} failed")
+        return 1
+
+
+def _pieces(value: Any, room: int, codec: Codec) -> list[Any]:
+    """`value` (a string or a list) cut into parts that each take at most `room` bytes."""
+    if isinstance(value, str):
+        parts, cur, size = [], [], 0
+        for ch in value:
+            cost = codec.size(ch) - 2
+            if cur and size + cost > room:
+                parts.append("".join(cur))
+                cur, size = [], 0
+            cur.append(ch)
+            size += cost
+        return parts + ["".join(cur)] if cur or not parts else parts
+    if isinstance(value, list):
+        parts, cur, size = [], [], 2
+        for item in value:
+            cost = codec.size(item) + 2
+            if cost + 2 > room:
+                raise PushError(f"a list item of {cost} bytes is beyond the server's statement limit")
+            if cur and size + cost > room:
+                parts.append(cur)
+                cur, size = [], 2
+            cur.append(item)
+            size += cost
+        return parts + [cur] if cur or not parts else parts
+    raise PushError(f"a {type(value).__name__} value beyond the server's statement limit")
 
 
 def push_driver(graph: Any, driver: Any, database: str | None = None, batch: int = 1000,
@@ -300,25 +392,21 @@ def push_driver(graph: Any, driver: Any, database: str | None = None, batch: int
     if batch < 1:
         raise ValueError("batch must be at least 1")
     start = time.perf_counter()
-    schema = schema or load_schema()
-    plan(graph, schema)  # refuse bad types and names before talking to the server
+    steps = plan(graph, schema or load_schema())  # bad types and names: nothing is sent
     kw = {"database_": database} if database else {}
     codec = probe(driver, database)
-    work = plan(graph, schema, codec)
-    ddl = _ddl(driver, codec, work.ddl, kw)
-    counts: dict[str, Any] = {"server": codec.flavour, "ddl": ddl, "nodes": 0, "relationships": 0,
-                              "by_label": {}, "by_type": {},
-                              "created": {"nodes": 0, "relationships": 0, "properties": 0}}
-    for kind, items in (("nodes", work.nodes), ("relationships", work.rels)):
-        bucket = counts["by_label" if kind == "nodes" else "by_type"]
-        for name, statement, records in items:
-            n, created = _write(driver, statement, records, batch, kw, name)
-            bucket[name] = bucket.get(name, 0) + n
-            counts[kind] += n
-            for k, v in created.items():
-                counts["created"][k] += v
+    writer = _Writer(driver, codec, batch, kw)
+    counts: dict[str, Any] = {"server": codec.flavour, "ddl": _ddl(driver, codec, kw),
+                              "nodes": 0, "relationships": 0, "by_label": {}, "by_type": {}}
+    for step in steps:
+        n = writer.step(step)
+        bucket = counts["by_label" if step.kind == "node" else "by_type"]
+        bucket[step.name] = bucket.get(step.name, 0) + n
+        counts["nodes" if step.kind == "node" else "relationships"] += n
     counts["by_label"] = dict(sorted(counts["by_label"].items()))
     counts["by_type"] = dict(sorted(counts["by_type"].items()))
+    counts["created"] = writer.created
+    counts["statements"] = writer.statements
     counts["seconds"] = round(time.perf_counter() - start, 3)
     return counts
 
@@ -332,7 +420,7 @@ def push(graph: Any, uri: str, auth: Any = None, database: str | None = None,
     """
     import neo4j
     schema = load_schema()
-    plan(graph, schema)  # nothing connects, nothing is written, when a type is bad
+    plan(graph, schema)  # a bad type: PushError before connecting, nothing written
     with neo4j.GraphDatabase.driver(uri, auth=auth) as driver:
         driver.verify_connectivity()
         return push_driver(graph, driver, database=database, batch=batch, schema=schema)

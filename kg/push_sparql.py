@@ -196,7 +196,7 @@ def push(graph: Graph, endpoint: str, graph_iri: str | None = None, *,
         stored_by_put = False
         if use_store:
             requests += 1
-            stored_by_put = _put(ends.store, graph_iri, "".join(f"{l}\n" for l in lines).encode("utf-8"),
+            stored_by_put = _put(ends.store, graph_iri, "".join(f"{line}\n" for line in lines).encode("utf-8"),
                                  timeout)
         if not stored_by_put:
             method = "update"
