@@ -12,7 +12,9 @@ from typing import Any
 from kg import registry
 from kg.queries import Query, get
 
-LANG_OF_ENGINE = {"cypher": "cypher", "sparql": "sparql", "sparql-http": "sparql"}
+LANG_OF_ENGINE = {"cypher": "cypher", "sparql": "sparql", "sparql-http": "sparql", "bolt": "cypher"}
+#: engines reached by URL rather than a graph directory
+SERVERS = ("sparql-http", "bolt")
 
 
 def _key(value: Any) -> tuple:
@@ -40,18 +42,23 @@ def run(name: str, graph_dir: str | Path, engine: str = "cypher", params: dict[s
     engine "sparql-http"), asked of `engine`."""
     query = get(name)
     lang = LANG_OF_ENGINE[engine]
-    if lang not in query.text:
+    if engine == "bolt":  # servers speak Neo4j's dialect: the pack's portable variant
+        from kg.engines.bolt import pack_text
+        text = pack_text(name)
+    elif lang in query.text:
+        text = query.text[lang]
+    else:
         raise KeyError(f"query {name!r} has no {lang} version")
     bound = query.bind(params or {})
     eng = registry.get("engine", engine)
     own = handle is None
-    handle = handle or eng.open(str(graph_dir) if engine == "sparql-http" else Path(graph_dir))
+    handle = handle or eng.open(str(graph_dir) if engine in SERVERS else Path(graph_dir))
     try:
         if lang == "sparql":
             types = {p.name: p.type for p in query.params}
-            rows = eng.query(handle, query.text[lang], bound, types=types)
+            rows = eng.query(handle, text, bound, types=types)
         else:
-            rows = eng.query(handle, query.text[lang], bound)
+            rows = eng.query(handle, text, bound)
     finally:
         if own and hasattr(handle, "close"):
             handle.close()

@@ -176,8 +176,10 @@ def eval_(pred, gold, as_json) -> None:
 @click.argument("url")
 @click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path), help="Built graph to push.")
 @click.option("--graph-iri", help="http(s): the named graph to replace (default: the default graph).")
+@click.option("--user", help="bolt: user name (default $NEO4J_USERNAME).")
+@click.option("--password", help="bolt: password (default $NEO4J_PASSWORD).")
 @click.option("--json", "as_json", is_flag=True)
-def push(url, graph_dir, graph_iri, as_json) -> None:
+def push(url, graph_dir, graph_iri, user, password, as_json) -> None:
     """Load a built graph into a server: a SPARQL 1.1 store (http://...) or a Bolt server (bolt://...)."""
     if url.startswith(("http://", "https://")):
         from kg.push_sparql import push_cli
@@ -185,7 +187,7 @@ def push(url, graph_dir, graph_iri, as_json) -> None:
         return
     if url.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://")):
         from kg.push_bolt import push_cli as bolt_push
-        bolt_push(graph_dir, url)
+        bolt_push(graph_dir, url, user=user, password=password, as_json=as_json)
         return
     raise click.BadParameter("use http(s):// for a SPARQL store or bolt:// for a Cypher server", param_hint="URL")
 

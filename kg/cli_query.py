@@ -38,9 +38,9 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.command()
 @click.argument("name", required=False)
 @click.option("--graph", "graph_dir", type=click.Path(path_type=Path), help="Graph directory (kg build -o).")
-@click.option("--engine", type=click.Choice(["cypher", "sparql", "sparql-http"]), default="cypher",
-              show_default=True, help="sparql-http: a SPARQL server given by --endpoint (see kg push).")
-@click.option("--endpoint", help="SPARQL query URL, with --engine sparql-http.")
+@click.option("--engine", type=click.Choice(["cypher", "sparql", "sparql-http", "bolt"]), default="cypher",
+              show_default=True, help="sparql-http / bolt: a server given by --endpoint (see kg push).")
+@click.option("--endpoint", help="Server URL: SPARQL query URL (sparql-http) or bolt://HOST:PORT (bolt).")
 @click.option("--param", "params", multiple=True, help="KEY=VALUE, repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the questions of the pack.")
@@ -53,14 +53,15 @@ def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json) -> Non
         click.echo(json.dumps(items, indent=2) if as_json else
                    "\n".join(f"{q['name']:<16} {q['title']}" for q in items))
         return
-    if engine == "sparql-http" and not endpoint:
-        raise click.BadParameter("is required with --engine sparql-http", param_hint="--endpoint")
-    if engine != "sparql-http" and graph_dir is None:
+    servers = ("sparql-http", "bolt")
+    if engine in servers and not endpoint:
+        raise click.BadParameter(f"is required with --engine {engine}", param_hint="--endpoint")
+    if engine not in servers and graph_dir is None:
         raise click.BadParameter("is required to ask a question", param_hint="--graph")
     from kg.ask import run
     try:
         spec = get(name)
-        target = endpoint if engine == "sparql-http" else _graph_path(graph_dir)
+        target = endpoint if engine in servers else _graph_path(graph_dir)
         rows = run(name, target, engine, _params(params))
     except (KeyError, ValueError) as exc:
         fail(str(exc).strip("'\""), EXIT_DATA)

@@ -16,7 +16,9 @@ Order: indexes/constraints first, then nodes, then relationships, each as a para
 property names in the query text come only from the schema (and are checked to be identifiers);
 every value is a parameter. Entity types are checked against the schema before anything is
 written, so a type such as "Company}) DETACH DELETE n //" stops the push with nothing written.
-Everything is MERGE + SET, so pushing the same graph again changes nothing (same counts).
+Everything is MERGE + SET, so pushing the same graph again changes nothing (same counts). It
+merges, it does not replace: nodes, labels and properties that an earlier push wrote and the
+graph no longer has stay on the server (push into an empty database to replace a graph).
 
 What FalkorDB (4.16, over its Bolt port) needs, all detected by probing the server, never by its
 agent string (it says "Neo4j/5.13.0"):
@@ -33,9 +35,15 @@ agent string (it says "Neo4j/5.13.0"):
   of a string parses as a 32-bit float, so every DOUBLE column travels as three integers
   `[m, a, b]` with value = m * 2^a * 2^b (exact for any finite double) and is rebuilt in Cypher;
   the same statement runs on Neo4j.
+- Parameters and statement are pasted into a 4 KB buffer: past it the server crashes. Batches are
+  cut by bytes as well as rows (an upper bound: the rows' JSON), so a FalkorDB batch holds about a
+  dozen rows; a row too big alone is written without its longest properties, which are then
+  appended in pieces (`SET x.p = x.p + $part`).
 - A returned `date` value crashes the server, hence dates as strings.
 - Bolt database selection is ignored (one graph per server) and `rollback` does nothing: a failed
   push leaves the batches already written, and running it again completes it (idempotent).
+- After any client sends GOODBYE (every neo4j driver does on close) the server answers no new
+  Bolt connection: push with a driver you keep (`push_driver`) or restart the server after.
 """
 from __future__ import annotations
 
@@ -253,6 +261,9 @@ def plan(graph: Any, schema: Schema | None = None) -> list[Step]:
     bad = sorted({str(e["type"]) for e in data["Entity"] if e["type"] not in schema.node_types})
     if bad:
         raise PushError(f"entity types not in the schema (nothing was written): {', '.join(map(repr, bad))}")
+    bad = sorted({str(f.p) for f in graph.facts() if f.p not in schema.edges})
+    if bad:
+        raise PushError(f"predicates not in the schema (nothing was written): {', '.join(map(repr, bad))}")
     steps: list[Step] = []
     by_type: dict[str, list[dict]] = {}
     for record in data["Entity"]:
@@ -428,8 +439,43 @@ def push(graph: Any, uri: str, auth: Any = None, database: str | None = None,
 
 def push_cli(graph_dir: str | Path, uri: str, user: str | None = None,
              password: str | None = None, database: str | None = None,
-             batch: int = 1000) -> dict[str, Any]:
-    """For `kg push bolt://HOST:PORT --graph DIR [--user U --password P]`: load and push."""
-    from kg.store import load_graph
+             batch: int = 1000, as_json: bool = False) -> dict[str, Any]:
+    """`kg push bolt://HOST:PORT --graph DIR [--user U] [--password P] [--database D] [--json]`.
+
+    The counts on stdout (one line, or JSON). User and password default to NEO4J_USERNAME and
+    NEO4J_PASSWORD. Exits 1 when DIR is not a graph or holds a type outside the schema, 3 when
+    the server cannot be reached or a write fails.
+    """
+    import os
+
+    import click
+
+    from kg.cli_common import EXIT_DATA, EXIT_OUTPUT, fail
+    from kg.store import load_graph, read_manifest
+    try:
+        read_manifest(Path(graph_dir))
+        graph = load_graph(Path(graph_dir))
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc), EXIT_DATA)
+    user = user or os.environ.get("NEO4J_USERNAME")
+    if password is None:
+        password = os.environ.get("NEO4J_PASSWORD")
     auth = (user, password or "") if user else None
-    return push(load_graph(Path(graph_dir)), uri, auth=auth, database=database, batch=batch)
+    try:
+        plan(graph)
+    except PushError as exc:
+        fail(str(exc), EXIT_DATA)
+    try:
+        result = push(graph, uri, auth=auth, database=database, batch=batch)
+    except PushError as exc:
+        fail(f"push to {uri} failed: {exc}", EXIT_OUTPUT)
+    except Exception as exc:  # the driver's own errors: unreachable server, refused login...
+        fail(f"push to {uri} failed: {type(exc).__name__}: {exc}", EXIT_OUTPUT)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        click.echo(f"pushed {result['nodes']} nodes and {result['relationships']} relationships to "
+                   f"{uri} ({result['server']}, {result['statements']} statements, "
+                   f"{result['seconds']:.2f} s); created {result['created']['nodes']} nodes and "
+                   f"{result['created']['relationships']} relationships")
+    return result

