@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from kg.engines.cypher import QueryError, check_read_only, parameter_names
+from kg.engines import Handle
 from kg.registry import register
 
 #: `Path("bolt://h:p")` reads as "bolt:/h:p": put the second slash back
@@ -87,7 +88,7 @@ def repair_uri(target: str | Path) -> str:
 
 
 @dataclass
-class BoltHandle:
+class BoltHandle(Handle):
     """An open connection to a Bolt server; `codec` says how it takes parameters."""
 
     uri: str
@@ -100,11 +101,6 @@ class BoltHandle:
         if self.owns_driver:
             self.driver.close()
 
-    def __enter__(self) -> BoltHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 @register("engine", "bolt")

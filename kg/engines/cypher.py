@@ -43,6 +43,7 @@ from typing import Any, Mapping
 from kg.atomic import atomic_dir
 from kg.engines.cypher_ddl import Table, cell, ddl, layout, rows
 from kg.model import canonical_json
+from kg.engines import Handle
 from kg.registry import register
 from kg.schema.model import Schema, load_schema
 
@@ -210,7 +211,7 @@ def _cached_key(cache: Path) -> str | None:
 
 # -- the engine --------------------------------------------------------------------------------
 @dataclass
-class CypherHandle:
+class CypherHandle(Handle):
     """An open, read-only database over one graph directory."""
 
     graph_dir: Path
@@ -225,11 +226,6 @@ class CypherHandle:
         self.connection.close()
         self.database.close()
 
-    def __enter__(self) -> CypherHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 @register("engine", "cypher")

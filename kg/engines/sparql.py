@@ -39,6 +39,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from kg.atomic import atomic_dir
 from kg.model import canonical_json
 from kg.rdf import MAPPING_VERSION, entity_iri, literal, to_ntriples, vocabulary
+from kg.engines import Handle
 from kg.registry import register
 from kg.schema.model import Schema, load_schema
 
@@ -285,7 +286,7 @@ def _cached_key(cache: Path) -> str | None:
 
 
 @dataclass
-class SparqlHandle:
+class SparqlHandle(Handle):
     """An open, read-only store over one graph directory."""
 
     graph_dir: Path
@@ -298,11 +299,6 @@ class SparqlHandle:
     def close(self) -> None:
         self.store = None  # type: ignore[assignment]  # pyoxigraph closes on release
 
-    def __enter__(self) -> SparqlHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 @register("engine", "sparql")

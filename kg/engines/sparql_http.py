@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from kg.engines.sparql import (MAX_ROWS, QueryError, QueryRefused, RowLimitExceeded, _rows, bind,
                                check, prefixes, variables, with_values)
+from kg.engines import Handle
 from kg.registry import register
 from kg.schema.model import Schema, load_schema
 
@@ -169,7 +170,7 @@ def _with_prefixes(text: str, schema: Schema) -> str:
 
 # -- the engine --------------------------------------------------------------------------------
 @dataclass
-class HttpHandle:
+class HttpHandle(Handle):
     """A query endpoint (nothing is held open between queries)."""
 
     url: str
@@ -180,11 +181,6 @@ class HttpHandle:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> HttpHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 @register("engine", "sparql-http")
