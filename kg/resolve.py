@@ -39,6 +39,8 @@ class NameIndex:
         self.schema = schema
         self.by_key: dict[str, set[str]] = defaultdict(set)
         self.by_ticker: dict[str, set[str]] = defaultdict(set)
+        #: fuzzy candidates are looked for among names sharing a block (first letters)
+        self.by_block: dict[str, set[str]] = defaultdict(set)
         #: garbled machine-translation forms, matched exactly (case and accents count)
         self.by_mt: dict[str, set[str]] = defaultdict(set)
         self.entities: dict[str, Entity] = {}
@@ -48,6 +50,7 @@ class NameIndex:
         for name in ent.names():
             if key(name):
                 self.by_key[key(name)].add(ent.id)
+                self.by_block[_block(key(name))].add(key(name))
         ticker = ent.properties.get("ticker")
         if isinstance(ticker, str):
             self.by_ticker[ticker.upper()].add(ent.id)
@@ -77,7 +80,8 @@ class NameIndex:
         probe = key(ent.name)
         if len(probe) < FUZZY_MIN_LENGTH:
             return set()
-        hits = process.extract(probe, list(self.by_key), scorer=fuzz.ratio, limit=6,
+        pool = sorted(self.by_block.get(_block(probe), ()))
+        hits = process.extract(probe, pool, scorer=fuzz.ratio, limit=6,
                                score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
         ranked: dict[str, float] = {}
         for name, score, _ in hits:
@@ -95,6 +99,12 @@ class NameIndex:
 
     def lookup(self, name: str) -> set[str]:
         return set(self.by_key.get(key(name), set())) | self.by_mt.get(name, set())
+
+
+def _block(folded: str) -> str:
+    """Names compared for spelling share their first two letters: a typo there is not repaired,
+    and the comparison stays linear however many names a build holds."""
+    return folded[:2]
 
 
 def _codes(folded: str) -> list[str]:
