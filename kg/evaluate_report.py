@@ -202,4 +202,7 @@ def render_text(report: EvalReport) -> str:
     if report.problems:
         lines += ["", f"problems reading the files: {len(report.problems)}"]
         lines += [f"  {p}" for p in sorted(report.problems)]
+    # the headline again, last, where a scrolled terminal or `| tail` shows it
+    lines += ["", f"total: precision {_f(o.precision)}  recall {_f(o.recall)}  "
+                  f"required recall {_f(o.recall_required)}"]
     return "\n".join(lines)
