@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import GOLD
+from helpers import EXAMPLE, GOLD
 
 
 @pytest.fixture
@@ -25,3 +25,17 @@ def cli():
 def gold_path() -> Path:
     assert GOLD.is_file(), f"the seed annotation is expected at {GOLD}"
     return GOLD
+
+
+@pytest.fixture(scope="session")
+def built_graphs(tmp_path_factory):
+    """The example and the seed annotation (with the reference registry), built and saved once for
+    every test module that needs them: {name: (Graph, graph directory)}."""
+    import kg
+    root = tmp_path_factory.mktemp("graphs")
+    out = {}
+    for name, inputs in (("example", [EXAMPLE]), ("seed", [GOLD])):
+        graph = kg.build(inputs)
+        kg.save(graph, root / name)
+        out[name] = (graph, root / name)
+    return out

@@ -21,7 +21,6 @@ import sys
 import pytest
 from hypothesis import given, strategies as st
 
-import kg
 from kg import registry
 from kg.ask import order_rows, run
 from kg.engines.bolt import pack_text
@@ -32,7 +31,6 @@ from kg.push_bolt import PushError, float_parts, push, push_driver
 from kg.queries import get, pack, parse_header
 
 from falkordb_server import ServerError, binaries, falkordb_server
-from helpers import EXAMPLE, GOLD
 
 QUESTIONS = sorted(pack())
 #: fail fast when the server is gone instead of retrying for the driver's default 30 s
@@ -56,14 +54,8 @@ def _stable(counts: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def graphs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("graphs")
-    out = {}
-    for name, inputs in (("example", [EXAMPLE]), ("seed", [GOLD])):
-        graph = kg.build(inputs)
-        kg.save(graph, root / name)
-        out[name] = (graph, root / name)
-    return out
+def graphs(built_graphs):
+    return built_graphs
 
 
 @pytest.fixture(scope="module")

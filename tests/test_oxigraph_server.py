@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-import kg
 from kg import registry
 from kg.ask import order_rows, run
 from kg.engines.sparql import QueryError, QueryRefused
@@ -21,7 +20,6 @@ from kg.engines.sparql_http import EndpointError
 from kg.push_sparql import PushError, batches, count_triples, endpoints, push, push_cli
 from kg.queries import pack
 
-from helpers import EXAMPLE, GOLD
 from oxigraph_server import oxigraph_server
 
 GRAPHS = ("example", "seed")
@@ -29,15 +27,9 @@ NAMED = "https://ripplekg.dev/id/graph/test"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(built_graphs):
     """The example and the seed annotation (with the reference registry), built and saved."""
-    root = tmp_path_factory.mktemp("graphs")
-    out = {}
-    for name, inputs in (("example", [EXAMPLE]), ("seed", [GOLD])):
-        graph = kg.build(inputs)
-        kg.save(graph, root / name)
-        out[name] = (graph, root / name)
-    return out
+    return built_graphs
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ from helpers import REPO
 
 
 @pytest.fixture(scope="module")
-def wheel_files(tmp_path_factory):
+def wheel(tmp_path_factory):
+    """(file names, entry_points.txt text) of a wheel built from the checkout."""
     out = tmp_path_factory.mktemp("wheel")
     build_dir = tmp_path_factory.mktemp("build")
     proc = subprocess.run(
@@ -22,7 +23,14 @@ def wheel_files(tmp_path_factory):
     wheels = list(out.glob("ripplekg-*.whl"))
     assert len(wheels) == 1
     with zipfile.ZipFile(wheels[0]) as zf:
-        return set(zf.namelist())
+        names = set(zf.namelist())
+        entry = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+        return names, zf.read(entry).decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def wheel_files(wheel):
+    return wheel[0]
 
 
 def test_only_kg_is_top_level(wheel_files):
@@ -52,6 +60,9 @@ def test_schema_and_reference_data_present(wheel_files):
     assert any(n.startswith("kg/loaders/reference/") and n.endswith(".yaml") for n in wheel_files)
 
 
-def test_console_script_declared(wheel_files):
-    # entry_points.txt inside the dist-info names the kg command
-    assert any(n.endswith("entry_points.txt") for n in wheel_files)
+def test_console_script_declared(wheel):
+    """The wheel declares the `kg` command, pointing at the CLI's entry point."""
+    import configparser
+    parser = configparser.ConfigParser()
+    parser.read_string(wheel[1])
+    assert parser["console_scripts"]["kg"] == "kg.cli:run"

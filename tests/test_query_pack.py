@@ -12,18 +12,12 @@ from kg.ask import run
 from kg.channels import channels
 from kg.queries import pack
 
-from helpers import EXAMPLE, GOLD
 
 
 @pytest.fixture(scope="module")
-def graphs(tmp_path_factory):
-    """The example and the seed annotation (with the reference registry), built and saved."""
-    root = tmp_path_factory.mktemp("graphs")
-    out = {}
-    for name, inputs in (("example", [EXAMPLE]), ("seed", [GOLD])):
-        kg.save(kg.build(inputs), root / name)
-        out[name] = root / name
-    return out
+def graphs(built_graphs):
+    """Graph directories of the example and the seed annotation (built once per session)."""
+    return {name: path for name, (_, path) in built_graphs.items()}
 
 
 @pytest.fixture(scope="module")

@@ -102,7 +102,6 @@ class BoltHandle(Handle):
             self.driver.close()
 
 
-
 @register("engine", "bolt")
 class BoltEngine:
     name = "bolt"

@@ -227,7 +227,6 @@ class CypherHandle(Handle):
         self.database.close()
 
 
-
 @register("engine", "cypher")
 class CypherEngine:
     name = "cypher"

@@ -300,7 +300,6 @@ class SparqlHandle(Handle):
         self.store = None  # type: ignore[assignment]  # pyoxigraph closes on release
 
 
-
 @register("engine", "sparql")
 class SparqlEngine:
     name = "sparql"

@@ -182,7 +182,6 @@ class HttpHandle(Handle):
         pass
 
 
-
 @register("engine", "sparql-http")
 class SparqlHttpEngine:
     name = "sparql-http"

@@ -69,6 +69,7 @@ class Gazetteer:
                 self.by_ticker.setdefault(ticker.upper(), set()).add(ent.id)
         self.names: dict[tuple[str, ...], set[str]] = {}
         self.exact: dict[tuple[str, ...], set[str]] = {}   # case-sensitive surface -> ids
+        self.mt_keys: set[tuple[str, ...]] = set()         # which exact surfaces are garbled forms
         self.vocab: set[str] = set()
         #: first token -> the longest name (in tokens) that starts with it, to skip hopeless spans fast
         self.reach: dict[str, int] = {}
@@ -78,6 +79,7 @@ class Gazetteer:
                 self._add(name, ent.id, self.exact, folded=False)
             for name in ent.properties.get("mt_aliases") or []:
                 self._add(str(name), ent.id, self.exact, folded=False)
+                self.mt_keys.add(tuple(t.text for t in tokens_of(str(name))))
 
     def _add(self, name: str, ent_id: str, table: dict, folded: bool) -> None:
         toks = tuple(t.fold if folded else t.text for t in tokens_of(name))
@@ -119,8 +121,7 @@ class Gazetteer:
         if not any(t[:1].isupper() or any(c.isdigit() for c in t) for t in surface):
             return False
         if len("".join(t.fold for t in span)) <= 3:
-            key = tuple(surface)
-            return any(ids & self.exact.get(key, set()) for _ in (0,))
+            return bool(ids & self.exact.get(tuple(surface), set()))
         return True
 
     def tickers(self, text: str) -> tuple[list[Mention], list[tuple[int, int]]]:
@@ -152,7 +153,9 @@ class Gazetteer:
 
     def find_names(self, text: str) -> list[Mention]:
         """Longest registry matches, left to right, without overlaps."""
-        toks = self.repair(tokens_of(text))
+        original = tokens_of(text)
+        as_written = {(t.start, t.end) for t in original}
+        toks = self.repair(original)
         out: list[Mention] = []
         i = 0
         while i < len(toks):
@@ -163,7 +166,7 @@ class Gazetteer:
             n, ids, method = hit
             span = toks[i:i + n]
             ent = self.entities[sorted(ids)[0]]
-            glued = span[0].start != toks[i].start or any(t.text != text[t.start:t.end] for t in span)
+            glued = any((t.start, t.end) not in as_written for t in span)  # split by repair()
             out.append(Mention(span[0].start, span[-1].end, text[span[0].start:span[-1].end], ent.id,
                                ent.type, "glued" if glued else method, 0.9 if method == "mt" else 0.95))
             i += n
@@ -177,9 +180,7 @@ class Gazetteer:
                 continue  # names do not run across punctuation gaps
             exact = self.exact.get(tuple(t.text for t in span))
             if exact and len(exact) == 1 and self._accept(span, exact, exact=True):
-                mt = any(t.text in (self.entities[next(iter(exact))].properties.get("mt_aliases") or [])
-                         for t in [Token(0, 0, " ".join(x.text for x in span), "")])
-                return n, exact, "mt" if mt else "alias"
+                return n, exact, "mt" if tuple(t.text for t in span) in self.mt_keys else "alias"
             ids = self.names.get(tuple(t.fold for t in span))
             if ids and len(ids) == 1 and self._accept(span, ids, exact=False):
                 return n, ids, "alias"
