@@ -28,10 +28,9 @@ _STOP_FIRST = {"le", "la", "les", "un", "une", "the", "a", "an", "selon", "accor
 
 
 def _fuzzy(ctx: Context, name: str, types: tuple[str, ...], cutoff: float) -> str | None:
-    choices = {e.id: fold(n) for e in ctx.gazetteer.entities.values() if e.type in types for n in e.names()}
     pool = [(ident, n) for e in ctx.gazetteer.entities.values() if e.type in types
             for ident, n in ((e.id, fold(x)) for x in e.names())]
-    if not pool or not choices:
+    if not pool:
         return None
     probe = fold(name)
     best = process.extractOne(probe, [n for _, n in pool], scorer=fuzz.ratio, score_cutoff=cutoff)

@@ -11,7 +11,7 @@ import re
 
 from kg.loaders.text.context import Context
 from kg.loaders.text.quantities import Quantity
-from kg.loaders.text.rules_moves import SUBJECT_TYPES, _in_quotes, _subject
+from kg.loaders.text.rules_moves import SUBJECT_TYPES, in_quotes, subject_of
 from kg.loaders.text.segment import Sentence
 
 CAP = re.compile(r"capitali[sz]\w*|market value|market cap|valeur (boursière|marchande|de marché)|"
@@ -51,13 +51,13 @@ def _cap_kind(ctx: Context, sent: Sentence, q: Quantity) -> str:
 def extract_market_caps(ctx: Context, sent: Sentence) -> None:
     if sent.headline or not CAP.search(sent.text):
         return
-    quoted = _in_quotes(sent)
+    quoted = in_quotes(sent)
     for q in ctx.quantities(sent):
         if q.unit in (None, "percent", "pp") or any(a <= q.start < b for a, b in quoted) or q.value < 1e6:
             continue
         pred = _cap_kind(ctx, sent, q)
         date = ctx.fact_date(sent, near=(q.start, q.end))
-        m = _subject(ctx, sent, q, sent.start)
+        m = subject_of(ctx, sent, q, sent.start)
         if m is None and pred == "market_cap":
             m = next(iter(ctx.mentions_in(q.end, sent.end, SUBJECT_TYPES)), None)
         if (EVENT_SUBJECT.search(sent.text) or m is None) and pred != "market_cap":

@@ -53,7 +53,7 @@ _RESPECTIVELY = re.compile(r"\b(respectively|respectivement|separately|individua
 _QUOTE = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
 
 
-def _in_quotes(sent: Sentence) -> list[tuple[int, int]]:
+def in_quotes(sent: Sentence) -> list[tuple[int, int]]:
     return [(sent.start + m.start(), sent.start + m.end()) for m in _QUOTE.finditer(sent.text)]
 
 
@@ -178,7 +178,7 @@ def _tradable(ctx: Context, m: Mention) -> bool:
     return ent is None or ent.properties.get("listed", True) is not False
 
 
-def _subject(ctx: Context, sent: Sentence, q: Quantity, floor: int) -> Mention | None:
+def subject_of(ctx: Context, sent: Sentence, q: Quantity, floor: int) -> Mention | None:
     found = [m for m in ctx.mentions_in(floor, q.start, SUBJECT_TYPES) if _tradable(ctx, m)]
     if not found:
         unknown = _unknown_subject(ctx, sent, floor, q)
@@ -206,7 +206,7 @@ def _subject(ctx: Context, sent: Sentence, q: Quantity, floor: int) -> Mention |
 
 
 def _percents(ctx: Context, sent: Sentence) -> list[Quantity]:
-    quoted = _in_quotes(sent)
+    quoted = in_quotes(sent)
     return [q for q in ctx.quantities(sent) if q.unit == "percent"
             and not any(a <= q.start < b for a, b in quoted) and abs(q.value) <= 100]
 
@@ -326,7 +326,7 @@ def extract_moves(ctx: Context, sent: Sentence) -> None:
         return
     floor, last_subject, last_pred = sent.start, None, None
     for i, q in enumerate(percents):
-        subject = _subject(ctx, sent, q, floor) or last_subject
+        subject = subject_of(ctx, sent, q, floor) or last_subject
         start = subject.end if subject and subject.end > floor else floor
         between = ctx.doc.text[start:q.start]
         if subject is None or NOT_PRICE.search(between):
