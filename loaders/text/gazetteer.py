@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg.model import Entity
+from kg.names import fold
 
 TOKEN = re.compile(r"\w+")
 MAX_TOKENS = 8
@@ -70,6 +71,7 @@ class Gazetteer:
         self.names: dict[tuple[str, ...], set[str]] = {}
         self.exact: dict[tuple[str, ...], set[str]] = {}   # case-sensitive surface -> ids
         self.mt_keys: set[tuple[str, ...]] = set()         # which exact surfaces are garbled forms
+        self._folded: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
         self.vocab: set[str] = set()
         #: first token -> the longest name (in tokens) that starts with it, to skip hopeless spans fast
         self.reach: dict[str, int] = {}
@@ -87,6 +89,13 @@ class Gazetteer:
             table.setdefault(toks, set()).add(ent_id)
             self.vocab.update(fold_token(t) for t in toks)
             self.reach[toks[0]] = max(self.reach.get(toks[0], 0), len(toks))
+
+    def folded_names(self, types: tuple[str, ...]) -> tuple[list[str], list[str]]:
+        """(entity ids, folded names) of the entities of `types`, computed once per type set."""
+        if types not in self._folded:
+            pairs = [(e.id, fold(n)) for e in self.entities.values() if e.type in types for n in e.names()]
+            self._folded[types] = ([i for i, _ in pairs], [n for _, n in pairs])
+        return self._folded[types]
 
     # -- token repair --------------------------------------------------------
     def repair(self, toks: list[Token]) -> list[Token]:

@@ -28,18 +28,17 @@ _STOP_FIRST = {"le", "la", "les", "un", "une", "the", "a", "an", "selon", "accor
 
 
 def _fuzzy(ctx: Context, name: str, types: tuple[str, ...], cutoff: float) -> str | None:
-    pool = [(ident, n) for e in ctx.gazetteer.entities.values() if e.type in types
-            for ident, n in ((e.id, fold(x)) for x in e.names())]
-    if not pool:
+    ids, names = ctx.gazetteer.folded_names(types)
+    if not names:
         return None
     probe = fold(name)
-    best = process.extractOne(probe, [n for _, n in pool], scorer=fuzz.ratio, score_cutoff=cutoff)
+    best = process.extractOne(probe, names, scorer=fuzz.ratio, score_cutoff=cutoff)
     if best is None:
         return None
     digits = [t for t in probe.split() if any(c.isdigit() for c in t)]
     if digits != [t for t in best[0].split() if any(c.isdigit() for c in t)]:
         return None
-    return pool[best[2]][0]
+    return ids[best[2]]
 
 
 def resolve_name(ctx: Context, name: str, start: int, types: tuple[str, ...], new_type: str,
