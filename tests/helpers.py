@@ -8,3 +8,18 @@ SHARED = REPO.parent / "shared"
 GOLD = SHARED / "seed" / "gold.yaml"
 EXAMPLE = REPO / "examples" / "deepseek-selloff"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+EXPORT_FIXTURE = FIXTURES / "export" / "small.yaml"
+
+
+def assert_golden(name: str, data: bytes) -> None:
+    """`data` equals the golden file `tests/golden/NAME`; KG_UPDATE_GOLDEN=1 rewrites it instead
+    (review the diff: a golden file is the format's contract)."""
+    import os
+    path = GOLDEN / name
+    if os.environ.get("KG_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return
+    assert path.exists(), f"no golden file {path}: run with KG_UPDATE_GOLDEN=1 and review it"
+    assert data == path.read_bytes(), f"{name} differs from its golden file (KG_UPDATE_GOLDEN=1 to accept)"

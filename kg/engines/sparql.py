@@ -8,9 +8,10 @@ swapped in whole.
 
 Read-only three times over: the text is parsed (rdflib's SPARQL parser) and updates, SERVICE
 and FROM / FROM NAMED outside the ripplekg namespaces raise QueryRefused; `Store.query` runs
-no updates; the store is opened read-only. Parameters are bound, never pasted: each value
-becomes an RDF term (`bind`) and the terms go in a VALUES block opening the WHERE group,
-where the parser must find them. A `$name` needs a value; a value needs a variable.
+no updates; the store is opened read-only. Parameters are bound, never pasted as raw text: each
+value becomes an RDF term (`bind`), checked in a VALUES block opening the WHERE group, then
+written as that one escaped term in place of its variable where the variable is not projected
+(`prepare`). A `$name` needs a value; a value needs a variable.
 
 No time budget (pyoxigraph has no timeout): results are capped at 10,000 rows instead
 (RowLimitExceeded; add LIMIT). Solutions stream, so the cap bounds plain pattern queries but
@@ -156,6 +157,78 @@ def with_values(text: str, terms: Mapping[str, Term | list[Term]]) -> str:
     blocks = " ".join(f"VALUES ?{name} {{ {' '.join(map(str, t if isinstance(t, list) else [t]))} }}"
                       for name, t in terms.items())
     return f"{text[:at + 1]} {blocks} {text[at + 1:]}"
+
+
+def prepare(text: str, params: Mapping[str, object] | None, types: Mapping[str, str] | None,
+            schema: Schema) -> str:
+    """The text to run: parameters bound, safety checked (`check`), ready for any engine.
+
+    A single-valued parameter is written in place of its variable, as the RDF term that
+    pyoxigraph serialises (one escaped token, never the raw value), because Oxigraph does not
+    push a head VALUES block into UNION branches: a path question took seconds instead of
+    milliseconds (benchmarks/bench_queries.py). The variable must then not be projected
+    (`SELECT *`, `SELECT ?x`, `AS ?x`); where it is, or the term cannot stand where the variable
+    stood, the parameters go in a head VALUES block instead, as do list values."""
+    terms = bind(params or {}, types, schema)
+    used, dollars = variables(text)
+    for problem, names in (("no value for", dollars - set(terms)), ("unused", set(terms) - used)):
+        if names:
+            raise QueryError(f"{problem} parameter(s): {', '.join(sorted('$' + n for n in names))}")
+    scalars = {k: v for k, v in terms.items() if not isinstance(v, list)}
+    lists = {k: v for k, v in terms.items() if isinstance(v, list)}
+    projected = _checked(text, tuple((k, k in lists) for k in terms), schema)
+    if scalars and not projected:
+        inlined = with_values(_substitute(text, scalars), lists)
+        try:  # the term may not stand where the variable stood: Oxigraph's parser says
+            _EMPTY.query(inlined, prefixes=prefixes(schema))
+            return inlined
+        except SyntaxError:
+            pass
+    return with_values(text, terms)
+
+
+_EMPTY = ox.Store()  # parses a query for `prepare` in no time: there is nothing to match
+
+
+_CHECKED: dict[tuple[str, tuple[tuple[str, bool], ...], int], tuple[Schema, bool]] = {}
+
+
+def _checked(text: str, shape: tuple[tuple[str, bool], ...], schema: Schema) -> bool:
+    """`check` the text with its parameters bound (their values cannot change what it does:
+    each is one term), once per text and schema, since rdflib's parser takes about a second
+    on a path question; whether a single-valued parameter is projected."""
+    key = (text, shape, id(schema))
+    if key in _CHECKED and _CHECKED[key][0] is schema:
+        return _CHECKED[key][1]
+    term = ox.NamedNode("urn:ripplekg:parameter")
+    full = with_values(text, {name: [term] if many else term for name, many in shape})
+    check(full, schema, dict(shape))
+    projected = _projects(full, {name for name, many in shape if not many})
+    if len(_CHECKED) > 256:
+        _CHECKED.clear()
+    _CHECKED[key] = (schema, projected)
+    return projected
+
+
+def _substitute(text: str, scalars: Mapping[str, Term]) -> str:
+    parts, last = [], 0
+    for m in _tokens(text):
+        if m.lastgroup == "var" and m.group()[1:] in scalars:
+            parts += [text[last:m.start()], str(scalars[m.group()[1:]])]
+            last = m.end()
+    return "".join(parts) + text[last:]
+
+
+def _projects(text: str, names: set[str]) -> bool:
+    """Whether a SELECT projects (or binds with AS) one of `names`; `SELECT *` projects all."""
+    query = parseQuery(text)[1]
+    if getattr(query, "name", "") != "SelectQuery":
+        return False
+    projection = dict.get(query, "projection")
+    if not projection:
+        return True
+    out = {str(dict.get(p, "var") or dict.get(p, "evar") or "") for p in projection}
+    return bool(out & names)
 
 
 def _tokens(text: str) -> Iterator[re.Match]:
@@ -342,13 +415,7 @@ class SparqlEngine:
         """
         schema = load_schema()
         store = handle.store if isinstance(handle, SparqlHandle) else handle
-        terms = bind(params or {}, types, schema)
-        used, dollars = variables(text)
-        for problem, names in (("no value for", dollars - set(terms)), ("unused", set(terms) - used)):
-            if names:
-                raise QueryError(f"{problem} parameter(s): {', '.join(sorted('$' + n for n in names))}")
-        full = with_values(text, terms)
-        check(full, schema, terms)
+        full = prepare(text, params, types, schema)
         try:
             result = store.query(full, prefixes=prefixes(schema))
         except (SyntaxError, ValueError, RuntimeError) as exc:

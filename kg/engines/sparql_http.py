@@ -5,8 +5,8 @@ cached store: `open(url)` takes the query endpoint (Oxigraph: `http://HOST:PORT/
 graph first with kg.push_sparql), `query(handle, text, params, types)` returns the same plain
 Python rows, so the two engines' answers compare equal.
 
-Read-only before anything leaves the process: parameters are bound as RDF terms in a VALUES
-block (`bind`, `with_values`), and the bound text goes through the embedded engine's `check`
+Read-only before anything leaves the process: parameters are bound as RDF terms by the embedded
+engine's `prepare` (the same text both engines run), which goes through `check`
 (updates, LOAD, SERVICE and FROM outside the ripplekg namespaces raise QueryRefused) before any
 request is made. The text is then POSTed as `application/sparql-query` to the query endpoint,
 which servers do not run updates on. The prefixes every ripplekg query may leave undeclared are
@@ -31,8 +31,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 
-from kg.engines.sparql import (MAX_ROWS, QueryError, QueryRefused, RowLimitExceeded, _rows, bind,
-                               check, prefixes, variables, with_values)
+from kg.engines.sparql import (MAX_ROWS, QueryError, QueryRefused, RowLimitExceeded, _rows, prefixes,
+                               prepare)
 from kg.engines import Handle
 from kg.registry import register
 from kg.schema.model import Schema, load_schema
@@ -212,13 +212,7 @@ class SparqlHttpEngine:
         if not isinstance(handle, HttpHandle):
             handle = self.open(handle)
         schema = load_schema()
-        terms = bind(params or {}, types, schema)
-        used, dollars = variables(text)
-        for problem, names in (("no value for", dollars - set(terms)), ("unused", set(terms) - used)):
-            if names:
-                raise QueryError(f"{problem} parameter(s): {', '.join(sorted('$' + n for n in names))}")
-        full = with_values(text, terms)
-        check(full, schema, terms)  # refusals happen here, before any request
+        full = prepare(text, params, types, schema)  # refusals happen here, before any request
         url = handle.url
         if handle.default_graph is not None:
             url += "?" + urlencode({"default-graph-uri": handle.default_graph})
