@@ -7,10 +7,8 @@
 // param: max_hops: integer = 4
 // param: channels: string = supplies,competes_with,uses,makes,developed,partner_of,invests_in,triggered_by,fell_by
 // columns: path, edge_types, evidence, hops
-WITH ',' + $channels + ',' AS chs
-MATCH p = (a:Entity {id: $source})-[:CHANNEL* 1..5]->(b:Entity {id: $target})
+MATCH p = (a:Entity {id: $source})-[:CHANNEL* 1..5 (r, n | WHERE (',' + $channels + ',') CONTAINS (',' + r.via + ','))]->(b:Entity {id: $target})
 WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $max_hops
-  AND ALL(r IN rels(p) WHERE chs CONTAINS (',' + r.via + ','))
 RETURN list_to_string('>', properties(nodes(p), 'id')) AS path,
        list_to_string('>', properties(rels(p), 'via')) AS edge_types,
        list_to_string('>', properties(rels(p), 'n_sources')) AS evidence,

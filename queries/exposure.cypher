@@ -8,10 +8,8 @@
 // param: channels: string = supplies,competes_with,uses,makes,developed,partner_of,invests_in
 // columns: entity, name, hops, paths, observed
 // order: hops, entity
-WITH ',' + $channels + ',' AS chs
-MATCH p = (a:Entity {id: $source})-[:CHANNEL* 1..5]->(b:Entity)
+MATCH p = (a:Entity {id: $source})-[:CHANNEL* 1..5 (r, n | WHERE (',' + $channels + ',') CONTAINS (',' + r.via + ','))]->(b:Entity)
 WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $max_hops
-  AND ALL(r IN rels(p) WHERE chs CONTAINS (',' + r.via + ','))
   AND b.type IN ['Company', 'Organization', 'MarketIndex']
 WITH b.id AS entity, b.name AS name, min(length(p)) AS hops, count(*) AS paths
 OPTIONAL MATCH (:Entity {id: entity})-[m:FELL_BY|ROSE_BY]->(:Entity)

@@ -6,9 +6,7 @@
 // param: channels: string = targets,part_of,makes,supplies
 // columns: entity, name, type, hops, paths
 // order: hops, entity
-WITH ',' + $channels + ',' AS chs
-MATCH p = (a:Entity {id: $policy})-[:CHANNEL* 1..5]->(b:Entity)
+MATCH p = (a:Entity {id: $policy})-[:CHANNEL* 1..5 (r, n | WHERE (',' + $channels + ',') CONTAINS (',' + r.via + ','))]->(b:Entity)
 WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $max_hops
-  AND ALL(r IN rels(p) WHERE chs CONTAINS (',' + r.via + ','))
 WITH b.id AS entity, b.name AS name, b.type AS type, min(length(p)) AS hops, count(*) AS paths
 RETURN entity, name, type, hops, paths

@@ -7,16 +7,10 @@
 // param: channels: string = supplies,competes_with,uses,makes,developed,partner_of,invests_in
 // columns: cause, event, path, edge_types, evidence, hops
 // order: cause, event, path, edge_types
-WITH ',' + $channels + ',' AS chs
 MATCH (t:Entity {id: $target})-[m:FELL_BY]->(ev:Entity)-[:TRIGGERED_BY]->(cause:Entity)
 WHERE m.date = date($date)
-MATCH p = (cause)-[:CHANNEL* 1..4]->(t)
-WHERE size(list_distinct(properties(nodes(p), 'id'))) = length(p) + 1 AND length(p) <= $max_hops
-  AND ALL(r IN rels(p) WHERE chs CONTAINS (',' + r.via + ','))
-WITH chs, cause, ev, t, min(length(p)) AS fewest
-MATCH q = (cause)-[:CHANNEL* 1..4]->(t)
-WHERE size(list_distinct(properties(nodes(q), 'id'))) = length(q) + 1 AND length(q) = fewest
-  AND ALL(r IN rels(q) WHERE chs CONTAINS (',' + r.via + ','))
+MATCH q = (cause)-[:CHANNEL* ALL SHORTEST 1..4 (r, n | WHERE (',' + $channels + ',') CONTAINS (',' + r.via + ','))]->(t)
+WHERE length(q) <= $max_hops
 RETURN DISTINCT cause.id AS cause, ev.id AS event,
        list_to_string('>', properties(nodes(q), 'id')) AS path,
        list_to_string('>', properties(rels(q), 'via')) AS edge_types,
