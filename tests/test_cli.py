@@ -87,7 +87,7 @@ def test_every_command_is_in_the_readme(cli):
 def test_readme_quickstart_matches_ci():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    test_cmd = "pip install -e '.[test]' && npm ci --prefix tests/lint && python -m pytest"
+    test_cmd = "apt-get update -qq && apt-get install -y -qq chromium graphviz && pip install -e '.[test]' && npm ci --prefix tests/lint && python -m pytest"
     assert test_cmd in readme and test_cmd in ci
     assert "pip install -e . && kg demo" in readme
 
