@@ -1,7 +1,8 @@
 """`kg demo`: the main job on the bundled example, end to end.
 
 Builds the example (fact sheets and market moves, with the reference registry),
-writes it, and prints what the graph knows about the 27 January 2025 selloff.
+writes it with its HTML view (`DIR/view.html`, inside the graph directory so that
+a rebuild replaces both), and prints what the graph knows about the 27 January 2025 selloff.
 """
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable
 
+from kg.exporters import export
 from kg.graph import Graph
 from kg.pipeline import build
 from kg.store import write_graph
 
 EXAMPLE = "deepseek-selloff"
 DAY = "2025-01-27"
+VIEW = "view.html"
 
 
 def example_dir() -> Path:
@@ -85,6 +88,7 @@ def _contagion(output: Path, graph: Graph) -> list[str]:
 def run_demo(output: Path, progress: Callable | None = None) -> str:
     graph = build([example_dir()], reference=True, progress=progress)
     write_graph(graph, Path(output), graph.inputs)
+    view = export(graph, "html", Path(output) / VIEW, force=True)
     c = graph.counts()
     lines = [f"Built the example '{EXAMPLE}' with the reference registry into {output}/",
              f"{c['entities']} entities, {c['facts']} facts, {c['evidence']} evidence records, "
@@ -94,6 +98,7 @@ def run_demo(output: Path, progress: Callable | None = None) -> str:
              "Who said what:", *_comments(graph), "",
              "How the DeepSeek shock reached the companies that fell (shortest supply/competition path):",
              *_contagion(Path(output), graph), "",
+             f"Open the graph in a browser (offline, one file): {view}", "",
              f"Next: kg query --list   |   kg query why_fell --graph {output} --param target=micron",
              f"      kg stats --graph {output}   |   kg export --graph {output} --format graphml -o graph.graphml"]
     return "\n".join(lines)

@@ -73,6 +73,10 @@ def test_demo_builds_the_example_and_answers(cli, tmp_path):
     out = result.stdout
     assert "Nvidia" in out and "-16.97%" in out and "Marion Keller, Lakeside Capital" in out
     assert (tmp_path / "demo" / "manifest.json").exists()
+    view = tmp_path / "demo" / "view.html"
+    assert f"{view}" in out and '<script type="application/json" id="kg-data">' in view.read_text(encoding="utf-8")
+    again = cli("demo", "-o", tmp_path / "demo")  # a second run replaces the graph and its view
+    assert again.exit_code == 0, again.output
 
 
 def test_every_command_is_in_the_readme(cli):
