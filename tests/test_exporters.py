@@ -80,3 +80,15 @@ def test_example_with_quotes_and_conflicts_round_trips(tmp_path):
     for fmt in ("json", "csv"):
         again = kg.build([kg.export(graph, fmt, tmp_path / f"g.{fmt}")], reference=False)
         assert again.to_records() == graph.to_records(), fmt
+
+
+def test_csv_keeps_a_bare_carriage_return_inside_its_cell(tmp_path):
+    sheet = tmp_path / "cr.json"
+    sheet.write_text(json.dumps({"source": "cr test", "entities": [
+        {"id": "a", "type": "Company", "name": "A"}, {"id": "b", "type": "Person", "name": "B"}],
+        "facts": [{"s": "b", "p": "comments_on", "o": "a", "quote": "one\rtwo\r\nthree"}]}))
+    graph = kg.build([sheet], reference=False)
+    out = kg.export(graph, "csv", tmp_path / "tables")
+    again = kg.build([out], reference=False)
+    assert again.to_records() == graph.to_records()
+    assert [e["quote"] for f in again.to_records()["facts"] for e in f["evidence"]] == ["one\rtwo\r\nthree"]

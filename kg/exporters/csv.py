@@ -1,14 +1,23 @@
-"""Two CSV tables, entities.csv and facts.csv, in the fact-sheet CSV shape.
+"""Two CSV tables, entities.csv and facts.csv, in the fact-sheet CSV shape, and their schema.
 
 Lists are joined with '|', evidence is a JSON cell; `kg build DIR` reads the
 directory back. The column set is the union over records, sorted after the
 core columns, so the files are deterministic.
+
+The explicit schema is `tables.schema`, a Frictionless tabular data package (one resource
+per table, each column typed: string, integer, number, boolean, date, list with its '|'
+delimiter, array or object for JSON cells), so pandas, R or a database loader need not
+guess types. It is not named `datapackage.json` because `kg build DIR` would read any
+`.json` file there as a fact sheet. Rows end in CRLF (RFC 4180): the csv writer quotes a
+field only for the characters of its line terminator, so with a bare LF a carriage return
+inside a quote would go out unquoted and split the row on reading.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from kg.atomic import atomic_dir
@@ -30,15 +39,65 @@ def _cell(value) -> str:
     return str(value)
 
 
+def columns(records: list[dict], core: list[str]) -> list[str]:
+    return core + sorted({k for r in records for k in r} - set(core))
+
+
 def table(records: list[dict], core: list[str]) -> str:
-    extra = sorted({k for r in records for k in r} - set(core))
-    columns = core + extra
+    names = columns(records, core)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(names)
     for rec in records:
-        writer.writerow([_cell(rec.get(c)) for c in columns])
+        writer.writerow([_cell(rec.get(c)) for c in names])
     return buf.getvalue()
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, list):
+        return "list" if all(isinstance(v, str) for v in value) else "array"
+    if isinstance(value, dict):
+        return "object"
+    return "date" if _DATE.match(str(value)) else "string"
+
+
+def field(name: str, values: list) -> dict:
+    """A Frictionless field for one column, from the values it holds (None left out)."""
+    kinds = {_kind(v) for v in values if v is not None}
+    if kinds == {"integer", "number"}:
+        kinds = {"number"}
+    if kinds == {"list", "array"}:
+        kinds = {"array"}
+    kind = kinds.pop() if len(kinds) == 1 else "string"
+    out: dict = {"name": name, "type": kind}
+    if kind == "list":
+        out["delimiter"] = "|"
+    if kind == "boolean":
+        out.update(trueValues=["true"], falseValues=["false"])
+    return out
+
+
+def package(records: dict[str, list[dict]]) -> dict:
+    dialect = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True,
+               "header": True}
+    resources = []
+    for name, core in (("entities", _ENTITY_CORE), ("facts", _FACT_CORE)):
+        rows = records[name]
+        schema = {"fields": [field(c, [r.get(c) for r in rows]) for c in columns(rows, core)],
+                  "missingValues": [""], "primaryKey": "id"}
+        resources.append({"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
+                          "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                          "dialect": dialect, "schema": schema})
+    return {"profile": "tabular-data-package", "name": "ripplekg-tables", "resources": resources}
 
 
 @register("exporter", "csv")
@@ -49,5 +108,7 @@ class CsvExporter:
     def write(self, graph, path: Path) -> None:
         records = graph.to_records()
         with atomic_dir(path) as tmp:
-            (tmp / "entities.csv").write_text(table(records["entities"], _ENTITY_CORE), encoding="utf-8")
-            (tmp / "facts.csv").write_text(table(records["facts"], _FACT_CORE), encoding="utf-8")
+            (tmp / "entities.csv").write_text(table(records["entities"], _ENTITY_CORE), encoding="utf-8", newline="")
+            (tmp / "facts.csv").write_text(table(records["facts"], _FACT_CORE), encoding="utf-8", newline="")
+            text = json.dumps(package(records), indent=1, sort_keys=True, ensure_ascii=False)
+            (tmp / "tables.schema").write_text(text + "\n", encoding="utf-8")
