@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import igraph as ig
 import networkx as nx
@@ -10,6 +11,7 @@ import pytest
 
 import kg
 from kg.atomic import OutputError
+from kg.exporters import formats
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +94,23 @@ def test_csv_keeps_a_bare_carriage_return_inside_its_cell(tmp_path):
     again = kg.build([out], reference=False)
     assert again.to_records() == graph.to_records()
     assert [e["quote"] for f in again.to_records()["facts"] for e in f["evidence"]] == ["one\rtwo\r\nthree"]
+
+
+@pytest.mark.parametrize("fmt", formats())
+def test_every_format_refuses_to_overwrite_and_writes_only_its_path(fmt, graph, tmp_path):
+    from kg import registry
+    target = registry.get("exporter", fmt)
+    path = tmp_path / "out" / f"g{target.suffix}"
+    path.parent.mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("keep")
+    kg.export(graph, fmt, path)
+    first = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if not p.is_relative_to(path))
+    assert first == [Path("out"), Path("out/keep.txt")], fmt  # nothing beside the target, no temp file
+    with pytest.raises(OutputError):
+        kg.export(graph, fmt, path)
+    kg.export(graph, fmt, path, force=True)
+    link = tmp_path / "out" / f"link{target.suffix}"
+    link.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OutputError):
+        kg.export(graph, fmt, link, force=True)
+    assert not (tmp_path / "elsewhere").exists()
