@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import click
-import yaml
 
 from kg.atomic import OutputError
 from kg.cli_common import EXIT_DATA, EXIT_INTERRUPTED, EXIT_OUTPUT
@@ -40,11 +39,19 @@ def _open_graph(path: Path):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ripplekg")
-def main() -> None:
+@click.option("--allow-network", is_flag=True,
+              help="Switch off the network guard. By default a command reaches only the server its "
+                   "URL names (kg push URL, kg query --endpoint URL); any other connection or name "
+                   "lookup (a parser fetching a remote context, a plugin) stops it with exit 1.")
+@click.pass_context
+def main(ctx: click.Context, allow_network: bool) -> None:
     """ripplekg: build knowledge graphs of market news and trace how shocks spread.
 
     Exit codes: 0 ok, 1 input errors, 2 usage, 3 output refused, 130 interrupted.
     """
+    from kg import netguard
+    # on (or off) for this command, restored when it ends (kg.netguard: the audit hook)
+    ctx.with_resource(netguard.enforcing(not allow_network))
 
 
 @main.command()
@@ -52,31 +59,25 @@ def main() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Graph directory to write.")
 @click.option("--no-reference", is_flag=True, help="Do not load the packaged reference registry.")
 @click.option("--keep-going", is_flag=True, help="Write the graph without the bad records (still exit 1).")
+@click.option("--max-errors", type=click.IntRange(min=1), metavar="N",
+              help="Stop reading inputs after N errors (default: read all, report every error).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Extract articles in N local processes.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Extract articles on a Dask cluster (tcp://HOST:PORT; needs ripplekg[dask]; "
+                   "instead of --workers).")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Article extraction cache (default: OUTPUT/.cache/extract).")
+@click.option("--no-cache", is_flag=True, help="Extract every article again; read and write no cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (counts, problems).")
-def build(inputs, output, no_reference, keep_going, as_json) -> None:
-    """Build a graph from fact sheets, market moves and directories of them."""
-    from kg.diagnostics import has_errors, summary
-    from kg.pipeline import build as run_build
-    from kg.store import write_graph
-    graph = run_build(inputs, reference=not no_reference, errors="keep", progress=progress)
-    bad = has_errors(graph.diagnostics)
-    if not as_json:
-        _print_diags(graph.diagnostics, "text")
-    written = None
-    if not bad or keep_going:
-        try:
-            written = write_graph(graph, output, graph.inputs)
-        except OutputError as exc:
-            _fail(str(exc), EXIT_OUTPUT)
-    if as_json:
-        click.echo(json.dumps({"output": str(output) if written else None, "counts": graph.counts(),
-                               "problems": summary(graph.diagnostics)}, indent=2, sort_keys=True))
-    elif written:
-        c = graph.counts()
-        click.echo(f"wrote {output}: {c['entities']} entities, {c['facts']} facts", err=True)
-    else:
-        click.echo("kg: nothing written: fix the errors above or use --keep-going", err=True)
-    sys.exit(EXIT_DATA if bad else 0)
+def build(inputs, output, no_reference, keep_going, max_errors, workers, scheduler, cache_dir,
+          no_cache, as_json) -> None:
+    """Build a graph from fact sheets, market moves, articles and directories of them."""
+    from kg.cli_build import run_build_command
+    run_build_command(inputs, output, reference=not no_reference, keep_going=keep_going,
+                      max_errors=max_errors, workers=workers, scheduler=scheduler,
+                      cache_dir=None if no_cache else cache_dir or output / ".cache" / "extract",
+                      as_json=as_json, progress=progress)
 
 
 @main.command()
@@ -139,11 +140,14 @@ def extract(articles, published, lang, url, fmt, output, force) -> None:
     from kg.schema.values import check_date
     if published and check_date(published):
         raise click.BadParameter(check_date(published), param_hint="--published")
+    from kg.diagnostics import has_errors
+    from kg.sheet_yaml import dump_yaml
     sheet, diags = extract_sheet(list(articles), published, lang, url)
-    text = (json.dumps(sheet, indent=1, ensure_ascii=False) + "\n" if fmt == "json" else
-            yaml.safe_dump(sheet, allow_unicode=True, sort_keys=False, width=110))
+    text = json.dumps(sheet, indent=1, ensure_ascii=False) + "\n" if fmt == "json" else dump_yaml(sheet)
     if diags:
         click.echo(render_text(diags), err=True)
+    if has_errors(diags):
+        _fail("nothing written: an article could not be read", EXIT_DATA)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -225,8 +229,29 @@ _add_query_commands()
 
 
 def run() -> None:
+    """The console script: click's own handling off (`standalone_mode=False`), so that Ctrl-C
+    anywhere, even while click parses, exits 130 (SIGTERM 143) after cleaning up, not
+    "Aborted!" with status 1."""
+    from kg.signals import EXIT_TERMINATED, Terminated, sigterm_raises
     try:
-        main()
-    except KeyboardInterrupt:
-        click.echo("kg: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        with sigterm_raises():
+            code = main(standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
+        terminated = isinstance(exc, Terminated) or isinstance(exc.__context__, Terminated)
+        click.echo("kg: terminated" if terminated else "kg: interrupted", err=True)
+        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except MemoryError:
+        click.echo("kg: out of memory; lower KG_MAX_INPUT_BYTES or split the inputs", err=True)
+        sys.exit(EXIT_DATA)
+    except Exception as exc:
+        # a library that wrapped the guard's refusal in its own error: still a clean message
+        from kg.netguard import denial_in
+        denied = denial_in(exc)
+        if denied is None:
+            raise
+        denied.show()
+        sys.exit(denied.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

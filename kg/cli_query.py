@@ -59,12 +59,16 @@ def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json) -> Non
     if engine not in servers and graph_dir is None:
         raise click.BadParameter("is required to ask a question", param_hint="--graph")
     from kg.ask import run
+    from kg.engines.cypher import QueryError as CypherError
+    from kg.engines.sparql import QueryError as SparqlError
     try:
         spec = get(name)
         target = endpoint if engine in servers else _graph_path(graph_dir)
         rows = run(name, target, engine, _params(params))
     except (KeyError, ValueError) as exc:
         fail(str(exc).strip("'\""), EXIT_DATA)
+    except (CypherError, SparqlError) as exc:  # a server that cannot be reached or refuses
+        fail(str(exc), EXIT_DATA)
     _emit_rows(rows, spec.columns, fmt)
 
 
@@ -80,7 +84,10 @@ def _graph_path(graph_dir: Path) -> Path:
 def _adhoc(engine: str, text: str, graph_dir: Path, params: tuple[str, ...], fmt: str) -> None:
     from kg import registry
     eng = registry.get("engine", engine)
-    handle = eng.open(_graph_path(graph_dir))
+    try:
+        handle = eng.open(_graph_path(graph_dir))
+    except (FileNotFoundError, ValueError) as exc:  # not a graph, or a damaged one
+        fail(str(exc), EXIT_DATA)
     try:
         rows = eng.query(handle, text, _params(params))
     except Exception as exc:  # engine errors and refusals, reported as data errors

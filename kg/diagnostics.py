@@ -14,6 +14,8 @@ from typing import Iterable
 from kg.model import Location
 
 ERROR, WARNING, INFO = "error", "warning", "info"
+#: longer messages (a 20,000-character id quoted back) keep their head and tail only
+MAX_MESSAGE = 2000
 
 #: code -> (severity, what it means)
 CODES: dict[str, tuple[str, str]] = {
@@ -49,6 +51,10 @@ class Diagnostic:
     def __post_init__(self) -> None:
         if self.code not in CODES:
             raise ValueError(f"unknown diagnostic code {self.code!r}")
+        if len(self.message) > MAX_MESSAGE:
+            cut = len(self.message) - MAX_MESSAGE
+            short = f"{self.message[:MAX_MESSAGE - 500]} ... [{cut} characters omitted] ... {self.message[-500:]}"
+            object.__setattr__(self, "message", short)
 
     @property
     def severity(self) -> str:

@@ -56,5 +56,8 @@ def load_file(path: Path, loader: str | None = None) -> LoadResult:
     if chosen is None:
         names = ", ".join(registry.names("loader"))
         return LoadResult(diagnostics=[Diagnostic(
-            "syntax-error", f"no loader recognises this file (loaders: {names})", Location(str(path)))])
+            "syntax-error",
+            f"unsupported input format{f' ({path.suffix})' if path.suffix else ''}: ripplekg reads fact "
+            "sheets (.yaml, .yml, .json, .jsonl, .ndjson, .csv), market-move CSVs and articles (.txt, "
+            f".md, .html); nothing was read from it (loaders: {names})", Location(str(path)))])
     return chosen.load(path)

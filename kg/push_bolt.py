@@ -451,9 +451,12 @@ def push(graph: Any, uri: str, auth: Any = None, database: str | None = None,
     table); `created` counts what this run added (zero when the graph was already there).
     """
     import neo4j
+
+    from kg import netguard
     schema = load_schema()
     plan(graph, schema)  # a bad type: PushError before connecting, nothing written
-    with neo4j.GraphDatabase.driver(uri, auth=auth) as driver:
+    # the network guard lets the driver resolve and reach this host:port, nothing else
+    with netguard.allowing(uri), neo4j.GraphDatabase.driver(uri, auth=auth) as driver:
         driver.verify_connectivity()
         return push_driver(graph, driver, database=database, batch=batch, schema=schema)
 

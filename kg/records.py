@@ -37,11 +37,19 @@ class SheetContext:
 def clean_text(value: str) -> str:
     """NFC, and no zero-width or bidi controls: two spellings, one name."""
     value = unicodedata.normalize("NFC", value)
-    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip()
+    if not value.isascii():  # ASCII has none; each distinct character is looked at once
+        for ch in {c for c in set(value) if unicodedata.category(c) == "Cf"}:
+            value = value.replace(ch, "")
+    return value.strip()
+
+
+#: keys whose text is kept verbatim: a quote is the source's own words, and its evidence span
+#: counts their characters (cleaning "17\u202f%" or an NFD accent would break the span)
+VERBATIM = frozenset({"quote"})
 
 
 def plain(value: Any) -> Any:
-    """YAML dates become ISO strings; strings are cleaned; containers recurse."""
+    """YAML dates become ISO strings; strings are cleaned (but quotes); containers recurse."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
@@ -51,14 +59,18 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items() if k != LINE}
+        return {str(k): v if k in VERBATIM and isinstance(v, str) else plain(v)
+                for k, v in value.items() if k != LINE}
     return value
 
 
 def to_number(value: Any) -> Any:
+    """A numeric string as an int (exactly, however large) or a float; anything else as it is."""
     if isinstance(value, str) and _NUMBER.match(value.replace(",", "").replace("_", "")):
-        num = float(value.replace(",", "").replace("_", ""))
-        return int(num) if num.is_integer() and "." not in value and "e" not in value.lower() else num
+        digits = value.replace(",", "").replace("_", "")
+        if "." not in digits and "e" not in digits.lower() and len(digits) <= 300:
+            return int(digits)  # not through float: 9007199254740993 stays itself
+        return float(digits)  # (more than 300 digits: an infinity, refused as a value)
     return value
 
 
@@ -101,10 +113,16 @@ def build_entity(raw: dict, ctx: SheetContext) -> tuple[Entity | None, list[Diag
     data = plain(raw)
     name = data.get("name")
     ident = data.get("id")
+    if isinstance(ident, int) and not isinstance(ident, bool):
+        ident = str(ident)  # `id: 9007199254740993` in YAML or JSON: every digit kept
     if ident is None and isinstance(name, str):
         ident = slug(name)
-    if not isinstance(ident, str) or not ident:
+    if ident is not None and not isinstance(ident, str):
+        return None, [Diagnostic("bad-value", f"entity id {ident!r} is not text", loc, "id")]
+    if not ident:
         return None, [Diagnostic("missing-field", "entity has no 'id' (and no 'name' to derive one)", loc, "id")]
+    if isinstance(name, (list, dict)):
+        return None, [Diagnostic("bad-value", f"entity {ident!r}: name {name!r} is not text", loc, "name")]
     if not data.get("type"):
         return None, [Diagnostic("missing-field", f"entity {ident!r} has no 'type'", loc, "type")]
     etype = str(data["type"])
@@ -166,7 +184,8 @@ def _evidence_list(data: dict, ctx: SheetContext, loc: Location,
 def _fact_value(data: dict, loc: Location) -> tuple[Any, list[Diagnostic]]:
     value = to_number(data.get("value"))
     if isinstance(value, float) and not math.isfinite(value):
-        return None, [Diagnostic("bad-value", f"value {value!r} is not a finite number", loc, "value")]
+        return None, [Diagnostic("bad-value", f"value {value!r} is not a finite number "
+                                 "(NaN and infinity are not values)", loc, "value")]
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
         return None, [Diagnostic("bad-value", f"value {value!r} is not a number", loc, "value")]
     return value, []
@@ -189,6 +208,8 @@ def build_fact(raw: dict, ctx: SheetContext) -> tuple[Fact | None, list[Diagnost
         return None, [Diagnostic("missing-field", f"fact lacks {' and '.join(repr(m) for m in missing)}",
                                  loc, missing[0])]
     value, diags = _fact_value(data, loc)
+    if diags:  # a NaN, an infinity or a word where a number goes: the fact is left out
+        return None, diags
     spec = ctx.schema.edges.get(str(data["p"]))
     own = frozenset(k for k in EVIDENCE_KEYS if spec and k in spec.properties)
     evidence, ev_diags = _evidence_list(data, ctx, loc, own)
@@ -230,7 +251,8 @@ def add_record(raw: Any, ctx: SheetContext, result: LoadResult, kind: str | None
                line: int | None = None) -> None:
     """Classify one mapping as an entity or a fact and add it, or report why not."""
     if not isinstance(raw, dict):
-        result.diagnostics.append(Diagnostic("bad-record", f"expected a mapping, got {type(raw).__name__}",
+        kind_of = "a list" if isinstance(raw, list) else type(raw).__name__
+        result.diagnostics.append(Diagnostic("bad-record", f"expected a mapping, got {kind_of}",
                                              Location(ctx.path, line)))
         return
     if kind is None:

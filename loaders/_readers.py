@@ -2,6 +2,12 @@
 
 Error messages must name the line of the bad record, so every mapping read
 here carries its line number under LINE; the record builders pop it.
+
+Every input is bounded before it is parsed: at most `max_input_bytes()` bytes
+(`KG_MAX_INPUT_BYTES`, default 512 MiB, checked on the file's size before a
+byte is read) and at most MAX_DEPTH nested lists and mappings, so a huge file
+or a `[[[[...]]]]` fails with a clear error instead of exhausting memory or the
+stack. Text must be UTF-8 (a BOM is dropped) without NUL bytes.
 """
 from __future__ import annotations
 
@@ -11,14 +17,20 @@ import io
 import json
 import json.decoder
 import json.scanner
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
 
+from kg.diagnostics import Diagnostic
+from kg.model import Location
 from kg.records import LINE
-MAX_BYTES = 512 * 1024 * 1024
+
+MAX_BYTES = 512 * 1024 * 1024  # default of KG_MAX_INPUT_BYTES
+#: lists and mappings inside one another, the document itself included (a sheet needs about 5)
+MAX_DEPTH = 64
 
 
 class ParseError(Exception):
@@ -70,29 +82,114 @@ def _construct_seq(loader: _YamlLoader, node: yaml.SequenceNode):
     data.extend(loader.construct_sequence(node))
 
 
+def _refuse_tag(loader: _YamlLoader, node: yaml.Node):
+    raise ParseError(f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in fact "
+                     "sheets (only what JSON can say: mappings, lists, text, numbers, booleans, dates)",
+                     node.start_mark.line + 1)
+
+
 _YamlLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+for _tag in ("binary", "set", "omap", "pairs"):  # safe, but no fact-sheet value: bytes, a set as a dict
+    _YamlLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 _YamlLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789"))
 
 
+def max_input_bytes() -> int:
+    """The largest input file read: KG_MAX_INPUT_BYTES, or 512 MiB."""
+    value = os.environ.get("KG_MAX_INPUT_BYTES", "").strip()
+    return int(value) if value.isdigit() else MAX_BYTES
+
+
 def read_text(path: Path) -> str:
+    """The UTF-8 text of `path`; a ParseError (with its line) for a file too big, with a NUL
+    byte or not UTF-8."""
+    limit = max_input_bytes()
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ParseError(f"file is {size} bytes, over the {MAX_BYTES}-byte limit")
+    if size > limit:
+        raise ParseError(f"file is {size} bytes, over the limit of {limit} bytes "
+                         "(KG_MAX_INPUT_BYTES); split it or raise the limit")
     raw = path.read_bytes()
     if b"\x00" in raw:
-        raise ParseError("file contains NUL bytes", raw[: raw.index(b"\x00")].count(b"\n") + 1)
+        at = raw.index(b"\x00")
+        raise ParseError(f"file contains a NUL byte (byte {at})", raw[:at].count(b"\n") + 1)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ParseError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", line) from None
+        raise ParseError(f"not valid UTF-8 at byte {exc.start} (0x{raw[exc.start]:02x}); "
+                         "save the file as UTF-8", line) from None
+
+
+def out_of_memory(path: Path) -> Diagnostic:
+    """The diagnostic for an input whose parsed form did not fit in memory (the MemoryError is
+    caught where the file is loaded; what it built is garbage by then)."""
+    size = path.stat().st_size if path.exists() else 0
+    return Diagnostic("syntax-error", f"not enough memory to read this file ({size} bytes); split it, "
+                      "or lower KG_MAX_INPUT_BYTES to refuse such files up front", Location(str(path)))
+
+
+def check_depth(data: Any, line: int | None = None) -> Any:
+    """`data` itself, or a ParseError at the first container nested deeper than MAX_DEPTH."""
+    stack = [(data, 1, line)]
+    while stack:
+        value, depth, where = stack.pop()
+        if isinstance(value, dict):
+            where = value.get(LINE, where)
+            children = list(value.values())
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise ParseError(f"nesting is deeper than {MAX_DEPTH} levels", where)
+        lines = getattr(value, "lines", None) or [where] * len(children)
+        stack.extend((child, depth + 1, at or where) for child, at in zip(children, lines))
+    return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_surrogates(text: str, data: Any, line: int | None = None) -> Any:
+    """`data` itself, or a ParseError where a JSON `\\uD800`-`\\uDFFF` escape is not half of a
+    pair: such a string is no Unicode text and could not even be written out as UTF-8."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return data
+    stack = [(data, line)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                raise ParseError(f"a \\u escape in {value[:40]!r} is half a surrogate pair, not a character",
+                                 where)
+        elif isinstance(value, dict):
+            where = value.get(LINE, where)
+            stack.extend((item, where) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            stack.extend(zip(value, getattr(value, "lines", None) or [where] * len(value)))
+    return data
+
+
+def _check_yaml_depth(text: str) -> None:
+    """Refuse deep nesting from the event stream, before libyaml's composer (which recurses in
+    C and would crash the process on a 100,000-deep `[[[...]]]`) builds any node."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_YamlLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParseError(f"nesting is deeper than {MAX_DEPTH} levels", event.start_mark.line + 1)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
 
 
 def parse_yaml(text: str) -> Any:
     try:
-        return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+        _check_yaml_depth(text)
+        return check_depth(yaml.load(text, Loader=_YamlLoader))  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise ParseError(f"YAML: {exc.problem or exc}", mark.line + 1 if mark else None) from None
@@ -104,7 +201,11 @@ def parse_yaml(text: str) -> Any:
 
 def _line_decoder(text: str) -> json.JSONDecoder:
     """A JSON decoder whose objects carry their line, and whose arrays know their items' lines."""
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    newlines: list[int] = []  # found with str.find: one step per line, not per character
+    at = text.find("\n")
+    while at != -1:
+        newlines.append(at)
+        at = text.find("\n", at + 1)
 
     def line_of(index: int) -> int:
         return bisect.bisect_left(newlines, index) + 1
@@ -133,7 +234,7 @@ def _line_decoder(text: str) -> json.JSONDecoder:
 
 def parse_json(text: str) -> Any:
     try:
-        return _line_decoder(text).decode(text)
+        return check_surrogates(text, check_depth(_line_decoder(text).decode(text)))
     except json.JSONDecodeError as exc:
         raise ParseError(f"JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
@@ -141,7 +242,8 @@ def parse_json(text: str) -> Any:
 
 
 def iter_jsonl(text: str) -> Iterator[tuple[int, Any]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # lines end at "\n" only: str.splitlines also breaks at NEL, U+2028, \x1c... inside strings
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -152,13 +254,31 @@ def iter_jsonl(text: str) -> Iterator[tuple[int, Any]]:
             raise ParseError("JSON Lines: nesting is too deep", number) from None
         if isinstance(obj, dict):
             obj[LINE] = number
-        yield number, obj
+        yield number, check_surrogates(line, check_depth(obj, number), number)
+
+
+#: a cell a spreadsheet would run as a formula starts with one of these (CWE-1236)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(text: str) -> str:
+    """A `'` before text a spreadsheet would run as a formula (=HYPERLINK(...), @SUM, -2+3), and
+    before text that already starts with `'` and such a character, so `unguard_cell` is exact."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
+
+
+def unguard_cell(text: str) -> str:
+    """The text a guarded cell stands for: one leading `'` dropped before a formula character."""
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START) else text
 
 
 def iter_csv(text: str, problems: list[tuple[int, str]] | None = None) -> Iterator[dict[str, Any]]:
     """Rows as dicts of non-empty cells (lower-case column names), each with its first line.
 
-    A row with more cells than the header is skipped and listed in `problems`.
+    A cell written `'=...` (the spreadsheet way to keep a formula as text, and how the csv
+    export writes one) is read as `=...`.
+
+    A row with more or fewer cells than the header is skipped and listed in `problems`.
     """
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
@@ -171,11 +291,11 @@ def iter_csv(text: str, problems: list[tuple[int, str]] | None = None) -> Iterat
                 continue
             if not any(c.strip() for c in row):
                 continue
-            if len(row) > len(header):
+            if len(row) != len(header):
                 if problems is not None:
                     problems.append((line, f"row has {len(row)} cells, the header has {len(header)}"))
                 continue
-            cells: dict[str, Any] = {k: v.strip() for k, v in zip(header, row) if k and v.strip()}
+            cells: dict[str, Any] = {k: unguard_cell(v.strip()) for k, v in zip(header, row) if k and v.strip()}
             cells[LINE] = line
             yield cells
     except csv.Error as exc:
@@ -183,5 +303,8 @@ def iter_csv(text: str, problems: list[tuple[int, str]] | None = None) -> Iterat
 
 
 def csv_header(text: str) -> list[str]:
-    first = text.splitlines()[0] if text else ""
-    return [c.strip().lower() for c in next(csv.reader([first]), [])]
+    # the first record as the reader sees it (not str.splitlines, which breaks at NEL too)
+    try:
+        return [c.strip().lower() for c in next(csv.reader(io.StringIO(text, newline="")), [])]
+    except csv.Error as exc:  # a header cell past the csv module's field limit
+        raise ParseError(f"CSV: {exc}", 1) from None

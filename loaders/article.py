@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.diagnostics import Diagnostic
+from kg.loaders._readers import ParseError, out_of_memory
 from kg.loading import LoadResult
 from kg.model import Location
 from kg.registry import register
@@ -47,8 +48,12 @@ class ArticleLoader:
     def load(self, path: Path) -> LoadResult:
         try:
             return extract_file(path)[0]
+        except ParseError as exc:
+            return LoadResult(diagnostics=[Diagnostic("syntax-error", str(exc), Location(str(path), exc.line))])
         except (OSError, UnicodeError) as exc:
             return LoadResult(diagnostics=[Diagnostic("syntax-error", str(exc), Location(str(path)))])
+        except MemoryError:
+            return LoadResult(diagnostics=[out_of_memory(path)])
 
 
 def extract_sheet(paths: list[Path], published: str | None = None, lang: str | None = None,
@@ -58,7 +63,11 @@ def extract_sheet(paths: list[Path], published: str | None = None, lang: str | N
     facts: list[dict] = []
     metas, diags = [], []
     for path in paths:
-        result, meta = extract_file(Path(path), published, lang, url)
+        try:
+            result, meta = extract_file(Path(path), published, lang, url)
+        except ParseError as exc:  # unreadable: reported, and nothing of it in the sheet
+            diags.append(Diagnostic("syntax-error", str(exc), Location(str(path), exc.line)))
+            continue
         metas.append(meta)
         diags.extend(result.diagnostics)
         for ent in result.entities:

@@ -13,7 +13,8 @@ from kg.diagnostics import Diagnostic
 from kg.loading import LoadResult
 from kg.model import Location
 from kg.registry import register
-from kg.loaders._readers import ParseError, csv_header, iter_csv, iter_jsonl, parse_json, parse_yaml, read_text
+from kg.loaders._readers import (ParseError, csv_header, iter_csv, iter_jsonl, out_of_memory, parse_json,
+                                 parse_yaml, read_text)
 from kg.records import add_record, sheet_context
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl",
@@ -89,4 +90,6 @@ class FactSheetLoader:
             result.diagnostics.append(Diagnostic("syntax-error", str(exc), Location(where, exc.line)))
         except RecursionError:
             result.diagnostics.append(Diagnostic("syntax-error", "nesting is too deep", Location(where)))
+        except MemoryError:
+            result = LoadResult(diagnostics=[out_of_memory(path)])
         return result

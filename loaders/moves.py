@@ -17,7 +17,7 @@ from kg.model import Entity, Evidence, Fact, Location
 from kg.records import clean_text, slug, to_number
 from kg.registry import register
 from kg.schema.values import check_date
-from kg.loaders._readers import ParseError, csv_header, iter_csv, read_text
+from kg.loaders._readers import ParseError, csv_header, iter_csv, out_of_memory, read_text
 
 CHANGE_COLUMNS = ("change_pct", "pct_change", "change")
 
@@ -122,3 +122,5 @@ class MovesLoader:
             return load_moves(read_text(path), str(path))
         except ParseError as exc:
             return LoadResult(diagnostics=[Diagnostic("syntax-error", str(exc), Location(str(path), exc.line))])
+        except MemoryError:
+            return LoadResult(diagnostics=[out_of_memory(path)])

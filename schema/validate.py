@@ -12,6 +12,9 @@ from kg.model import Entity, Evidence, Fact
 from kg.schema.model import EdgeSpec, Schema, load_schema
 from kg.schema.values import check, check_number
 
+#: a longer name or alias is not a name (and would not fit a database index key)
+MAX_NAME_CHARS = 1000
+
 
 def validate(entities: Mapping[str, Entity], facts: Iterable[Fact],
              schema: Schema | None = None) -> list[Diagnostic]:
@@ -37,6 +40,11 @@ def check_entity(ent: Entity, schema: Schema) -> list[Diagnostic]:
         return out
     if not isinstance(ent.name, str) or not ent.name.strip():
         out.append(Diagnostic("missing-field", f"entity {ent.id!r} has no name", ent.loc, "name"))
+    long = [n for n in [ent.name, *ent.aliases] if isinstance(n, str) and len(n) > MAX_NAME_CHARS]
+    if long:  # reported on 'name' (an alias too): the entity is left out, not kept half-named
+        what = "name" if long[0] is ent.name else "alias"
+        out.append(Diagnostic("bad-value", f"entity {ent.id!r}: its {what} of {len(long[0])} "
+                              f"characters is longer than {MAX_NAME_CHARS}", ent.loc, "name"))
     specs = schema.node_props[ent.type]
     for key, value in ent.properties.items():
         out.extend(_check_prop(specs, key, value, f"entity {ent.id!r}", ent, f"{ent.type}"))

@@ -8,6 +8,8 @@ from click.testing import CliRunner
 
 from helpers import EXAMPLE, GOLD
 
+pytest_plugins = ["netguard_plugin"]  # kg.netguard on for the session (no network)
+
 
 @pytest.fixture
 def cli():

@@ -345,7 +345,7 @@ def falkordb_server(timeout: float = START_TIMEOUT,
          str(bolt_port), "1" if isolated else "0",
          str(Path(import_folder).resolve()) if import_folder else ""],
         stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    forwarder = None
+    forwarder = allowance = None
     try:
         deadline = start + timeout
         while not ((tmp / "bolt.sock").exists() and _ping(tmp / "redis.sock")):
@@ -359,6 +359,8 @@ def falkordb_server(timeout: float = START_TIMEOUT,
         listener.bind(("127.0.0.1", 0))
         listener.listen(64)
         port = listener.getsockname()[1]
+        # the tests' network guard (kg.netguard): this loopback port may be reached while it runs
+        allowance = netguard.allow(("127.0.0.1", port))
 
         def connect() -> socket.socket:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -370,6 +372,8 @@ def falkordb_server(timeout: float = START_TIMEOUT,
     finally:
         if forwarder is not None:
             forwarder.close()
+        if allowance is not None:
+            allowance.release()
         _stop(proc)
         out.close()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -403,6 +407,8 @@ def _tail(tmp: Path, lines: int = 30) -> str:
 
 if __name__ != "__main__":
     import pytest
+
+    from kg import netguard
 
     @pytest.fixture(scope="module")
     def falkordb() -> Iterator[Server]:

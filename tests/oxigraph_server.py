@@ -23,6 +23,8 @@ from typing import Iterator
 
 import pytest
 
+from kg import netguard
+
 START_TIMEOUT = 20.0  # seconds for the server to answer
 STOP_TIMEOUT = 10.0
 HOST = "127.0.0.1"  # the tests never talk to anything else
@@ -74,6 +76,7 @@ def oxigraph_server(workdir: str | Path | None = None, attempts: int = 3) -> Ite
         for attempt in range(1, attempts + 1):
             port = _free_port()
             base = f"http://{HOST}:{port}"
+            allowance = netguard.allow((HOST, port))  # the tests' network guard: this port only
             log = tmp / f"server-{attempt}.log"
             with open(log, "wb") as out:
                 proc = subprocess.Popen(
@@ -96,5 +99,6 @@ def oxigraph_server(workdir: str | Path | None = None, attempts: int = 3) -> Ite
                                 pytrace=False)
             finally:
                 _stop(proc)
+                allowance.release()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

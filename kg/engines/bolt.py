@@ -96,10 +96,15 @@ class BoltHandle(Handle):
     codec: Any
     database: str | None = None
     owns_driver: bool = True
+    allowance: Any = field(default=None, repr=False)  # kg.netguard: the server's host:port
 
     def close(self) -> None:
-        if self.owns_driver:
-            self.driver.close()
+        try:
+            if self.owns_driver:
+                self.driver.close()
+        finally:
+            if self.allowance is not None:
+                self.allowance.release()
 
 
 @register("engine", "bolt")
@@ -112,14 +117,26 @@ class BoltEngine:
              **driver_config: Any) -> BoltHandle:
         """Connect to `target` (a bolt:// or neo4j:// URI, or an open neo4j Driver to reuse)."""
         import neo4j
+
+        from kg import netguard
         from kg.push_bolt import probe
+        allowance = None
         if isinstance(target, (str, Path)):
             uri = repair_uri(target)
             if not re.match(r"^(bolt|neo4j)(\+s|\+ssc)?://", uri):
                 raise QueryError(f"{uri!r} is not a bolt:// or neo4j:// URI")
             if auth is None and os.environ.get("NEO4J_USERNAME"):
                 auth = (os.environ["NEO4J_USERNAME"], os.environ.get("NEO4J_PASSWORD", ""))
-            driver, owns = neo4j.GraphDatabase.driver(uri, auth=auth, **driver_config), True
+            try:
+                # the network guard: this host:port (and its lookup) until the handle is closed
+                allowance = netguard.allow(uri)
+            except ValueError as exc:
+                raise QueryError(f"bad URI {uri!r}: {exc}") from None
+            try:
+                driver, owns = neo4j.GraphDatabase.driver(uri, auth=auth, **driver_config), True
+            except BaseException:
+                allowance.release()
+                raise
         else:
             driver, owns, uri = target, False, "(driver)"
         try:
@@ -128,8 +145,10 @@ class BoltEngine:
         except Exception as exc:
             if owns:
                 driver.close()
+            if allowance is not None:
+                allowance.release()
             raise QueryError(f"cannot query {uri}: {exc}") from exc
-        return BoltHandle(uri, driver, codec, database, owns)
+        return BoltHandle(uri, driver, codec, database, owns, allowance)
 
     def query(self, handle: BoltHandle, text: str,
               params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from kg.engines.sparql import (MAX_ROWS, QueryError, QueryRefused, RowLimitExceeded, _rows, prefixes,
                                prepare)
+from kg import netguard
 from kg.engines import Handle
 from kg.registry import register
 from kg.schema.model import Schema, load_schema
@@ -105,7 +106,8 @@ def http_request(method: str, url: str, body: bytes | None = None,
     deadline = time.monotonic() + timeout
     request = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
     try:
-        with _OPENER.open(request, timeout=timeout) as resp:
+        # the network guard (kg.netguard) lets this request reach the URL's host:port, nothing else
+        with netguard.allowing(url), _OPENER.open(request, timeout=timeout) as resp:
             media = resp.headers.get_content_type() if resp.headers.get("Content-Type") else ""
             data = _read(resp, url, deadline, timeout, max_bytes)
             return resp.status, media, data

@@ -11,6 +11,16 @@ guess types. It is not named `datapackage.json` because `kg build DIR` would rea
 `.json` file there as a fact sheet. Rows end in CRLF (RFC 4180): the csv writer quotes a
 field only for the characters of its line terminator, so with a bare LF a carriage return
 inside a quote would go out unquoted and split the row on reading.
+
+Spreadsheets open these files too, and run a cell that starts with `=`, `+`, `-`, `@`, a tab
+or a carriage return as a formula (CWE-1236: `=HYPERLINK("http://x","click")` in a name taken
+from the news). Such *text* cells get a leading `'`, the spreadsheet convention for "this is
+text" (numbers such as -3.2 are not text and stay as they are); `kg build` drops that `'`
+again, and a text that itself starts with `'` and a formula character gets a second one, so
+the round trip is exact. pandas and other readers see the `'`: strip it with
+`kg.loaders._readers.unguard_cell`. The graph itself (`kg build -o`, the json export) always
+keeps the text verbatim; Neo4j's import CSV (`neo4j-csv`) is not for spreadsheets and is
+not guarded.
 """
 from __future__ import annotations
 
@@ -21,6 +31,7 @@ import re
 from pathlib import Path
 
 from kg.atomic import atomic_dir
+from kg.loaders._readers import guard_cell
 from kg.registry import register
 
 _ENTITY_CORE = ["id", "type", "name", "aliases"]
@@ -33,10 +44,10 @@ def _cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "|".join(value)
+        return guard_cell("|".join(value))
     if isinstance(value, (list, dict)):
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return str(value)
+    return guard_cell(value) if isinstance(value, str) else str(value)
 
 
 def columns(records: list[dict], core: list[str]) -> list[str]:

@@ -3,20 +3,20 @@
 Metadata comes, by precedence, from explicit options, a sidecar file
 (NAME.meta.yaml / NAME.meta.json), front matter (.md/.txt between `---`
 lines) or HTML <meta> tags. Boilerplate (navigation, ticker widgets,
-"related articles") is dropped before any extraction, offline.
+"related articles") is dropped before any extraction, offline. Articles and
+sidecars are read like fact sheets (`kg.loaders._readers`): UTF-8 only, no NUL
+byte, at most KG_MAX_INPUT_BYTES; metadata YAML is parsed safely, without aliases.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kg.loaders._readers import ParseError, parse_json, parse_yaml, read_text
 from kg.loaders.text.lang import detect_language
 
 SIDE_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
@@ -79,9 +79,13 @@ def sidecar_meta(path: Path) -> dict[str, Any]:
     for suffix in SIDE_SUFFIXES:
         side = path.with_name(stem + suffix)
         if side.is_file():
-            text = side.read_text(encoding="utf-8")
-            data = json.loads(text) if suffix.endswith("json") else yaml.safe_load(text)
-            return _clean_meta(data or {})
+            text = read_text(side)
+            try:
+                data = parse_json(text) if suffix.endswith("json") else parse_yaml(text)
+            except ParseError as exc:
+                where = f", line {exc.line}" if exc.line else ""
+                raise ParseError(f"sidecar {side.name}{where}: {exc}") from None
+            return _clean_meta(data) if isinstance(data, dict) else {}
     return {}
 
 
@@ -91,8 +95,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
     if not m:
         return {}, text, 0
     try:
-        data = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError:
+        data = parse_yaml(m.group(1)) or {}
+    except ParseError:
         return {}, text, 0
     return (_clean_meta(data) if isinstance(data, dict) else {}), text[m.end():], m.end()
 
@@ -110,7 +114,7 @@ def _markdown_to_text(body: str) -> str:
 def read_document(path: Path, published: str | None = None, lang: str | None = None,
                   url: str | None = None) -> Document:
     """Clean text and metadata of one article file."""
-    raw = path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    raw = read_text(path).replace("\r\n", "\n").replace("\r", "\n")
     meta: dict[str, Any] = {}
     sources: list[str] = []
     first_line = 1

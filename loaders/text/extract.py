@@ -59,7 +59,11 @@ def _run(ctx: Context) -> None:
 
 def _discovered(ctx: Context) -> list[Mention]:
     """Every other place the text names an entity the registry did not know (found by a rule)."""
-    taken = [(m.start, m.end) for m in ctx.mentions]
+    # characters already named (a flag per character: checking each find against a list of
+    # spans was quadratic in the number of names on a long text)
+    taken = bytearray(len(ctx.doc.text) + 1)
+    for m in ctx.mentions:
+        taken[m.start:m.end] = b"\x01" * (m.end - m.start)
     out: list[Mention] = []
     for ent in ctx.entities.values():
         if ent.id in ctx.gazetteer.entities or ent.type in ("Event", "Article"):
@@ -69,9 +73,9 @@ def _discovered(ctx: Context) -> list[Mention]:
             forms |= {f.split()[-1] for f in list(forms) if len(f.split()) >= 2 and len(f.split()[-1]) >= 4}
         for form in sorted(forms, key=len, reverse=True):
             for m in re.finditer(rf"(?<![\w]){re.escape(form)}(?![\w])", ctx.doc.text):
-                if not any(a < m.end() and m.start() < b for a, b in taken):
+                if not any(taken[m.start():m.end()]):
                     out.append(Mention(m.start(), m.end(), form, ent.id, ent.type, "new", 0.55))
-                    taken.append((m.start(), m.end()))
+                    taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     return out
 
 

@@ -18,6 +18,10 @@ from kg.names import fold
 
 _PARTICLE = r"(?:de|van|von|da|di|del|der|du|le|la|bin|al|ben|dos|das)"
 _CAP = r"[A-ZÀ-Ý][\w’'\-]*[\wÀ-ÿ]"
+#: where a name searched for in a sentence may start: at a word, or after a one-letter elision
+#: ("d'Elon Musk"), never inside a token; else each capital of a long token ("AAAA...",
+#: base64, "Ab-Ab-...") starts a scan to its end, quadratic in the token's length
+NAME_START = r"(?<![\w\-])(?<!\w\w['’])(?<![’'\-]\w['’])"
 PERSON_NAME = re.compile(rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{1,3}}")
 ORG_NAME = re.compile(rf"(?:{_CAP}|[A-Z]{{2,}})(?:(?:[ \-&]|\s(?:and|et|de|des|du|of|&)\s)(?:[ld]['’])?"
                       rf"(?:{_CAP}|[A-Z]{{2,}})){{0,4}}")

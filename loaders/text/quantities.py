@@ -104,18 +104,20 @@ def _norm(surface: str) -> str:
 
 
 def _glued_left(text: str, start: int) -> bool:
-    """Is the digit at `start` part of a longer token (A100, GPT-4, 1.2.3, 16:30)?"""
+    """Is the digit at `start` part of a longer token (A100, GPT-4, 1.2.3, 16:30, or the "4"
+    of a French "6,4" read as English)?"""
     prev = text[start - 1] if start else ""
     before = text[start - 2] if start > 1 else ""
     return (prev.isalnum() or prev == "_" or (prev == "-" and before.isalpha())
-            or (prev in ".:/" and before.isdigit()))
+            or (prev in ".:/," and before.isdigit()))
 
 
 def _glued_right(text: str, end: int) -> bool:
-    """Does the digit run ending at `end` run on into a longer token (7B, 16h30, 2.0.1)?"""
+    """Does the digit run ending at `end` run on into a longer token (7B, 16h30, 2.0.1, or the
+    "6" of "6,4 %" where the language's numbers have no decimal comma)?"""
     nxt = text[end] if end < len(text) else ""
     after = text[end + 1] if end + 1 < len(text) else ""
-    return nxt.isalnum() or nxt == "_" or (nxt in ".:/" and after.isdigit())
+    return nxt.isalnum() or nxt == "_" or (nxt in ".:/," and after.isdigit())
 
 
 def _to_decimal(digits: str, lang: str) -> Decimal:

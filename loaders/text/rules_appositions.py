@@ -9,16 +9,16 @@ import re
 
 from kg.loaders.text.context import ORG_TYPES, Context
 from kg.loaders.text.gazetteer import Mention
-from kg.loaders.text.people import person_at
+from kg.loaders.text.people import NAME_START, person_at
 from kg.loaders.text.rules_quotes import INDIRECT, NAME_SAYS, QUOTE, ROLE, ROLE_WORDS, _employment
 from kg.loaders.text.segment import Sentence
 
 POSSESSIVE = re.compile(r"['’]s\s+(?:(?:chief|senior|lead|head|top|veteran)\s+)*(?P<role>[a-z][\w\- ]{0,40}?)?\s*$")
-NAMED = re.compile(r"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s*,\s*"
+NAMED = re.compile(NAME_START + r"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s*,\s*"
                    r"(?:un |une |the |an |a |l['’]|le |la )?(?P<app>[^,;]+)")
 
 
-NAME_OF_ORG = re.compile(r"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s+(?:of|from|at|de|chez)\s+"
+NAME_OF_ORG = re.compile(NAME_START + r"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s+(?:of|from|at|de|chez)\s+"
                          r"(?P<org>[A-ZÀ-Ý][\w&.’'\-]*(?:\s+(?:[A-ZÀ-Ý&][\w&.’'\-]*)){0,3})\s*,?\s+"
                          r"(?:said|says|told|wrote|added|noted|argued|a déclaré|a dit|estime|explique|"
                          r"souligne|juge|a estimé|a expliqué|a souligné)\b")
@@ -102,11 +102,15 @@ def _role_before(ctx: Context, sent: Sentence, person: Mention) -> Mention | Non
 def _possessive_employer(ctx: Context, sent: Sentence, person: Mention) -> Mention | None:
     """"Sandhurst Research's Omar Velez", "Bernstein analyst Stacy Rasgon"."""
     head = ctx.doc.text[sent.start:person.start]
-    orgs = ctx.mentions_in(sent.start, person.start, ORG_TYPES)
-    named = re.search(r"(?P<org>[A-ZÀ-Ý][\w&\-]+(?:\s+[A-ZÀ-Ý&][\w&\-]*){0,3})['’]s\s+[\w\- ]{0,40}$", head)
-    if named and not (orgs and orgs[-1].end >= sent.start + named.end("org")):
+    # the employer ends at most ~45 characters before the name: look at the last few hundred
+    # (the whole head, for every person of a long sentence, was quadratic)
+    near = max(sent.start, person.start - 400)
+    orgs = ctx.mentions_in(near, person.start, ORG_TYPES)
+    named = re.search(NAME_START + r"(?P<org>[A-ZÀ-Ý][\w&\-]+(?:\s+[A-ZÀ-Ý&][\w&\-]*){0,3})['’]s\s+[\w\- ]{0,40}$",
+                      ctx.doc.text[near:person.start])
+    if named and not (orgs and orgs[-1].end >= near + named.end("org")):
         from kg.loaders.text.people import resolve_name
-        org = resolve_name(ctx, named.group("org"), sent.start + named.start("org"), ORG_TYPES,
+        org = resolve_name(ctx, named.group("org"), near + named.start("org"), ORG_TYPES,
                            "Organization", 90)
         if org is None or org.type not in ORG_TYPES:
             return None

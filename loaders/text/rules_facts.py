@@ -10,6 +10,7 @@ import re
 
 from kg.loaders.text.context import ORG_TYPES, Context
 from kg.loaders.text.gazetteer import Mention
+from kg.loaders.text.people import NAME_START
 from kg.loaders.text.segment import Sentence
 
 FOUNDED_YEAR = re.compile(r"\b(?:fondée?s?|créée?s?|founded|co-founded|established|set up|started|"
@@ -19,10 +20,10 @@ FOUNDED_BY = re.compile(r"\b(?:fondée?s?|créée?s?|cofondée?s?|co-?fondée?s?
 FOUNDED_ORG_YEAR = re.compile(r"\b(?:co-?)?(?:founded|cofounded|fonda|a fondé|a cofondé|established|created|"
                               r"a créé)\s+(?P<org>[A-ZÀ-Ý][\w\-&]*(?:\s+[A-ZÀ-Ý][\w\-&]*){0,3})\s+(?:in|en)\s+"
                               r"(?P<year>(?:19|20)\d\d)\b")
-FOUNDER_CLAUSE = re.compile(r"(?P<person>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3}),?\s+(?:who|qui)\s+"
+FOUNDER_CLAUSE = re.compile(NAME_START + r"(?P<person>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3}),?\s+(?:who|qui)\s+"
                             r"(?:a\s+)?(?:co-?)?(?:founded|cofounded|fonda|fondé|cofondé|established|created|créé)\s+"
                             r"(?P<org>[A-ZÀ-Ý][\w\-&]*(?:\s+[A-ZÀ-Ý][\w\-&]*){0,3})")
-FOUNDED_OBJECT = re.compile(r"(?P<org>[A-ZÀ-Ý][\w\-&]*(?:\s+[A-ZÀ-Ý][\w\-&]*){0,3})[^.;]{0,80}?\bque\s+"
+FOUNDED_OBJECT = re.compile(NAME_START + r"(?<!&)(?P<org>[A-ZÀ-Ý][\w\-&]*(?:\s+[A-ZÀ-Ý][\w\-&]*){0,3})[^.;]{0,80}?\bque\s+"
                             r"(?P<person>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s+a\s+(?:co-?)?fondée?")
 DEVELOP = re.compile(r"\b(dévoil\w*|lanc\w*|publi\w*|présent\w*|annonc\w*|développ\w*|sorti\w*|conçu\w*|"
                      r"mis au point|released?|unveil\w*|launch\w*|introduc\w*|develop\w*|built|rolled out|"

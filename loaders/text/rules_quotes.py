@@ -14,7 +14,7 @@ import re
 
 from kg.loaders.text.context import ORG_TYPES, Context
 from kg.loaders.text.gazetteer import Mention
-from kg.loaders.text.people import org_at, person_at
+from kg.loaders.text.people import NAME_START, org_at, person_at
 from kg.loaders.text.segment import Sentence
 
 QUOTE = re.compile(r"«([^»]{8,})»|“([^”]{8,})”|\"([^\"]{8,})\"|‘([^’]{8,}?)’(?!\w)")
@@ -31,7 +31,7 @@ AFTER_NAME = re.compile(rf"^[\s,»”\"]*(?P<who>[^.;!?«“\"]{{2,160}}?)\s+(?:
 PRONOUN = re.compile(r"^\s*(he|she|il|elle|they|ils|elles)\s*$", re.I)
 INDIRECT = re.compile(rf"\b(?:{SAY}|believes|thinks|expects|estime|pense|juge|considère|croit)\b\s+"
                       rf"(?:that |que |qu['’])?(?P<clause>[^«“\"]+)$", re.I)
-NAME_SAYS = re.compile(rf"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){{1,3}})\s+(?:{SAY})\b")
+NAME_SAYS = re.compile(NAME_START + rf"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){{1,3}})\s+(?:{SAY})\b")
 BEFORE = re.compile(rf"(?P<who>[^.;!?»”]*?)\s*,?\s*(?:{SAY}|publie une déclaration|a publié une déclaration|"
                     rf"issued a statement|in a statement|dans un communiqué|in a note|dans une note)\b"
                     rf"(?P<about>[^«“\"]*)[:,]?\s*$", re.I)
