@@ -114,3 +114,13 @@ def test_every_format_refuses_to_overwrite_and_writes_only_its_path(fmt, graph, 
     with pytest.raises(OutputError):
         kg.export(graph, fmt, link, force=True)
     assert not (tmp_path / "elsewhere").exists()
+
+
+@pytest.mark.parametrize("fmt, files", [("json", [""]), ("graphml", [""]),
+                                        ("csv", ["entities.csv", "facts.csv", "tables.schema"])])
+def test_golden_files(fmt, files, tmp_path):
+    """The fact-sheet exports byte for byte on the shared export fixture (tests/golden/)."""
+    from helpers import EXPORT_FIXTURE, assert_golden
+    out = kg.export(kg.build([EXPORT_FIXTURE], reference=False), fmt, tmp_path / f"small.{fmt}")
+    for name in files:
+        assert_golden(f"small.{fmt}{'.' + name if name else ''}", (out / name if name else out).read_bytes())
