@@ -424,8 +424,14 @@ def test_row17_deep_nesting_in_a_record(cli, tmp_path, suffix):
     result = cli("build", "--no-reference", path, "-o", tmp_path / "out")
     assert result.exit_code == 1
     message = assert_error(result.stderr, path, {".yaml": 3}.get(suffix, 1), "syntax-error")
-    assert "nesting is" in message and "deep" in message
+    assert _deep(message) and ("deep" in message or "depth" in message), message
     assert_nothing_written(tmp_path / "out")
+
+
+def _deep(message: str) -> bool:
+    """Our depth check's message, or libyaml's own (PyYAML 6.0.4 bundles a libyaml that stops at
+    a maximum nesting depth before our event-stream check sees the events)."""
+    return "nesting is" in message or "exceeded maximum nesting depth" in message
 
 
 @pytest.mark.parametrize("suffix, text", [
@@ -443,7 +449,7 @@ def test_row17_100k_deep_nesting_is_an_error_not_a_crash(tmp_path, suffix, text)
     assert_no_traceback(proc)
     assert proc.returncode == 1, proc.stderr
     (diag,) = json.loads(proc.stdout)["diagnostics"]
-    assert diag["code"] == "syntax-error" and diag["path"] == str(path) and "nesting is" in diag["message"]
+    assert diag["code"] == "syntax-error" and diag["path"] == str(path) and _deep(diag["message"]), diag
     assert stats["seconds"] < 20
 
 
