@@ -33,7 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from kg.engines.cypher import QueryError, check_read_only, parameter_names
+from kg.engines.cypher import QueryError, checked_params
 from kg.engines import Handle
 from kg.registry import register
 
@@ -154,11 +154,7 @@ class BoltEngine:
               params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one read-only statement with bound parameters; rows as plain dicts."""
         import neo4j
-        params = dict(params or {})
-        check_read_only(text)
-        missing = sorted(parameter_names(text) - set(params))
-        if missing:
-            raise QueryError(f"no value for parameter(s): {', '.join('$' + m for m in missing)}")
+        params = checked_params(text, params)
         codec = handle.codec
         for name, value in params.items():
             if isinstance(value, float) and not codec.exact_floats and float(f"{value:.6f}") != value:

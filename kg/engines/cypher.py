@@ -113,6 +113,17 @@ def parameter_names(text: str) -> set[str]:
     return {toks[i + 1] for i, t in enumerate(toks[:-1]) if t == "$"}
 
 
+def checked_params(text: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The parameters of a statement that may run: read-only (`check_read_only`), every
+    `$name` given a value. Shared by the embedded engine and the Bolt engine."""
+    params = dict(params or {})
+    check_read_only(text)
+    missing = sorted(parameter_names(text) - set(params))
+    if missing:
+        raise QueryError(f"no value for parameter(s): {', '.join('$' + m for m in missing)}")
+    return params
+
+
 # -- results -----------------------------------------------------------------------------------
 def _node_key(ref: Any) -> tuple | None:
     return (ref.get("table"), ref.get("offset")) if isinstance(ref, dict) else None
@@ -259,11 +270,7 @@ class CypherEngine:
     def query(self, handle: CypherHandle, text: str,
               params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one read-only statement with bound parameters; rows as plain dicts."""
-        params = dict(params or {})
-        check_read_only(text)
-        missing = sorted(parameter_names(text) - set(params))
-        if missing:
-            raise QueryError(f"no value for parameter(s): {', '.join('$' + m for m in missing)}")
+        params = checked_params(text, params)
         try:
             result = handle.connection.execute(text, params)
         except RuntimeError as exc:
