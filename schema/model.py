@@ -37,6 +37,7 @@ class EdgeSpec:
     key: tuple[str, ...]
     single_valued: bool = False
     symmetric: bool = False
+    self_loops: bool = False
     value_kinds: tuple[str, ...] = ()
     value_required: bool = False
     value_min: float | None = None
@@ -113,6 +114,7 @@ def _edge(name: str, spec: dict, attribute: bool, enums: dict, patterns: dict) -
         name=name, is_attribute=attribute, domain=tuple(spec["domain"]),
         range=tuple(spec.get("range", ())), key=tuple(spec.get("key", ("s", "o"))),
         single_valued=bool(spec.get("single_valued")), symmetric=bool(spec.get("symmetric")),
+        self_loops=bool(spec.get("self_loops")),
         value_kinds=tuple(value.get("kinds", ())), value_required=bool(value.get("required")),
         value_min=value.get("min"), value_max=value.get("max"),
         properties=_props(spec.get("properties"), enums, patterns), doc=spec.get("doc", ""))

@@ -107,6 +107,9 @@ def _check_ends(fact: Fact, spec: EdgeSpec, entities, schema: Schema, who: str) 
         return out
     if fact.o is None:
         return out + [Diagnostic("missing-field", f"{who}: {fact.p} needs an object 'o'", fact.loc, "o")]
+    if fact.o == fact.s and not spec.self_loops:
+        out.append(Diagnostic("domain-violation", f"{who}: {fact.p} links {fact.s!r} to itself, "
+                              "and the schema allows no self-loop for it", fact.loc, "o"))
     return out + _check_end(fact, "o", spec.range, entities, schema, who)
 
 

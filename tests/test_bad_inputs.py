@@ -38,7 +38,7 @@ so no entity is expanded, no context fetched), and that the HTML we do read expa
 | 23 | NaN, Infinity; FR comma, U+2212 | test_row23_nan_and_infinity_are_errors_with_their_line, test_row23_french_decimal_comma_and_unicode_minus |
 | 24 | integers > 2^53 (ids and values) | test_row24_big_integers_are_kept_exactly (JS-facing exports cyjs/cx2/html still carry them as JSON numbers: open) |
 | 25 | 03/04/2025 by language, no time zone | tests/test_text_dates.py::test_find_dates (01/02/2025 is 2 Jan in English, 1 Feb in French), ::test_published_may_carry_a_time |
-| 26 | dangling edge, self-loop, duplicate edge | dangling: tests/test_validate.py (broken/dangling-reference.jsonl); duplicates merged: tests/test_merge.py::test_same_fact_from_two_sources_is_one_fact_with_two_evidences; self-loops: no schema rule (open) |
+| 26 | dangling edge, self-loop, duplicate edge | dangling: tests/test_validate.py (broken/dangling-reference.jsonl); duplicates merged: tests/test_merge.py::test_same_fact_from_two_sources_is_one_fact_with_two_evidences; self-loops: test_row26_a_self_loop_is_a_domain_violation |
 | 27 | U+0001 / U+FFFE in labels | test_row27_controls_and_noncharacters_leave_xml_exports_well_formed; tests/test_export_graph_formats.py::test_hostile_text_is_escaped_and_control_characters_dropped, tests/test_exporters.py::test_graphml_strips_xml_illegal_characters |
 | 28 | script in a label (HTML view) | tests/test_html_browser.py::test_hostile_label_is_found_and_shown_as_text |
 | 29 | attributes named id/label/type/weight... | tests/test_export_graph_formats.py::test_gexf_without_dates_is_static_and_renames_keyword_properties, tests/test_export_cytoscape.py::test_cyjs_renames_properties_cytoscape_reserves |
@@ -937,3 +937,26 @@ def test_row40_empty_and_huge_names_fail_validation(cli, tmp_path):
     assert_nothing_written(out)
     assert cli("build", "--no-reference", path, "-o", out, "--keep-going").exit_code == 1
     assert [e["id"] for e in built(out)[0]] == ["acme_chips"]
+
+
+# -- row 26: self-loops ------------------------------------------------------------------------------
+def test_row26_a_self_loop_is_a_domain_violation(cli, tmp_path):
+    """No edge type allows an entity to point at itself: the fact is refused with its line and
+    field; with --keep-going the rest of the sheet is built and the loop is in the report."""
+    path = tmp_path / "loop.yaml"
+    path.write_text("source: loop test\nentities:\n  - {id: a, type: Company, name: A}\n"
+                    "  - {id: b, type: Company, name: B}\nfacts:\n"
+                    "  - {s: a, p: supplies, o: b}\n  - {s: a, p: competes_with, o: a}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("build", "--no-reference", path, "-o", out)
+    assert result.exit_code == 1
+    message = assert_error(result.stderr, path, 7, "domain-violation")
+    assert "competes_with links 'a' to itself" in message, message
+    assert_nothing_written(out)
+    kept = cli("build", "--no-reference", "--keep-going", path, "-o", out)
+    assert kept.exit_code == 1
+    from kg import load
+    graph = load(out)
+    assert [(f.s, f.p, f.o) for f in graph.facts()] == [("a", "supplies", "b")]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert "to itself" in json.dumps(report)

@@ -117,4 +117,5 @@ def _records(ctx: Context) -> tuple[list[Entity], list[Fact]]:
             if ent.type != "Event":
                 ctx.add_fact(first, "mentions", article.id, "mentions", ent.id, confidence=1.0)
         facts = list(ctx.facts)
-    return [article, *entities], facts
+    # a garbled name can resolve both ends of a relation to one entity: never a fact
+    return [article, *entities], [f for f in facts if f.o is None or f.o != f.s]
