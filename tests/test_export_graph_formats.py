@@ -20,7 +20,7 @@ import kg
 from helpers import EXPORT_FIXTURE, assert_golden
 from kg.exporters import gexf as gexf_mod
 from kg.exporters.graphml import flat_graph
-from kg.exporters.graphml_yed import style
+from kg.exporters.drawing import style
 from kg.graph import Graph
 from kg.model import Entity, Evidence, Fact
 

@@ -23,7 +23,7 @@ import networkx as nx
 
 from kg.atomic import write_text
 from kg.exporters.graphml import flat_graph, scalar
-from kg.exporters.graphml_yed import lexical, sorted_edges, style
+from kg.exporters.drawing import lexical, sorted_edges, style
 from kg.registry import register
 
 GRAPH_ATTRS = {"charset": "UTF-8", "rankdir": "LR", "fontname": "Helvetica"}

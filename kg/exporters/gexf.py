@@ -26,7 +26,7 @@ import networkx as nx
 
 from kg.atomic import write_text
 from kg.exporters.graphml import flat_graph
-from kg.exporters.graphml_yed import NS_XSI, attr, key_table, lexical, sorted_edges, style, type_layout
+from kg.exporters.drawing import NS_XSI, attr, key_table, lexical, sorted_edges, style, type_layout
 from kg.registry import register
 
 NS_GEXF = "http://gexf.net/1.3"

@@ -5,9 +5,8 @@ user runs the Properties Mapper and a layout. Here every node carries a
 `y:ShapeNode` (label = entity name, shape and fill by node type, a position)
 and every edge a `y:PolyLineEdge` (label = predicate, arrow at the target).
 
-Positions come from a grid per node type, blocks side by side: pure
-arithmetic, so the file is byte-identical on every machine (a seeded force
-layout still depends on the numpy build). All properties are also written as
+Positions, shapes and colours come from `kg.exporters.drawing`, shared with
+the GEXF and DOT exports. All properties are also written as
 ordinary typed GraphML keys, the same names as the plain `graphml` export, so
 networkx and igraph read the data without knowing about yFiles.
 
@@ -18,111 +17,19 @@ so parsers do not normalise them to spaces.
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
-from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
 from kg.atomic import write_text
-from kg.exporters.graphml import flat_graph, scalar
+from kg.exporters.drawing import (NODE_H, NS_XSI, attr, key_table, lexical, node_width, sorted_edges,
+                                  style, text, type_layout)
+from kg.exporters.graphml import flat_graph
 from kg.registry import register
 
 NS_GRAPHML = "http://graphml.graphdrawing.org/xmlns"
 NS_Y = "http://www.yworks.com/xml/graphml"
-NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _SCHEMA = f"{NS_GRAPHML} http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd"
-
-
-@dataclass(frozen=True)
-class TypeStyle:
-    """How one node type looks, in every drawing export (yEd, GEXF viz, DOT)."""
-
-    colour: str  # "#RRGGBB"
-    yed_shape: str
-    dot_shape: str
-    dot_style: str = "filled"
-
-
-#: Node types in schema order: the layout places their blocks left to right.
-TYPE_STYLES: dict[str, TypeStyle] = {
-    "Company": TypeStyle("#8DB6E0", "roundrectangle", "box", "rounded,filled"),
-    "Organization": TypeStyle("#A8D5B1", "rectangle", "box"),
-    "Person": TypeStyle("#F6C89F", "ellipse", "ellipse"),
-    "AIModel": TypeStyle("#C9B3E6", "hexagon", "hexagon"),
-    "Product": TypeStyle("#F5E08C", "parallelogram", "parallelogram"),
-    "Policy": TypeStyle("#F29E9E", "octagon", "octagon"),
-    "MarketIndex": TypeStyle("#9ED9D9", "diamond", "diamond"),
-    "Event": TypeStyle("#F7A35C", "triangle", "triangle"),
-    "Country": TypeStyle("#D9D9D9", "trapezoid", "trapezium"),
-    "Article": TypeStyle("#E6E6CC", "trapezoid2", "note"),
-}
-DEFAULT_STYLE = TypeStyle("#FFFFFF", "rectangle", "ellipse")
-
-CELL_W, CELL_H, BLOCK_GAP = 220.0, 70.0, 120.0
-NODE_H, MAX_NODE_W = 30.0, 200.0
-
-
-def style(node_type: str | None) -> TypeStyle:
-    return TYPE_STYLES.get(node_type or "", DEFAULT_STYLE)
-
-
-def type_layout(types: dict[str, str]) -> dict[str, tuple[float, float]]:
-    """Node centres: one square-ish grid per type (ids sorted), blocks left to right."""
-    order = list(TYPE_STYLES) + sorted(set(types.values()) - set(TYPE_STYLES))
-    pos: dict[str, tuple[float, float]] = {}
-    x0 = 0.0
-    for node_type in order:
-        members = sorted(n for n, t in types.items() if t == node_type)
-        if not members:
-            continue
-        cols = math.ceil(math.sqrt(len(members)))
-        for i, node in enumerate(members):
-            pos[node] = (x0 + (i % cols) * CELL_W, (i // cols) * CELL_H)
-        x0 += cols * CELL_W + BLOCK_GAP
-    return pos
-
-
-def node_width(label: str) -> float:
-    """Roughly the width of `label` in yEd's 12 pt Dialog font, within bounds."""
-    return float(min(MAX_NODE_W, max(60, 7 * len(label) + 20)))
-
-
-# -- typed values, shared with the GEXF writer --------------------------------
-def attr_type(values: Iterable) -> str:
-    """One declared type per key (GraphML and GEXF share these names)."""
-    kinds = {"boolean" if isinstance(v, bool) else "long" if isinstance(v, int)
-             else "double" if isinstance(v, float) else "string" for v in values}
-    if kinds <= {"long", "double"} and kinds:
-        return "double" if "double" in kinds else "long"
-    return kinds.pop() if len(kinds) == 1 else "string"
-
-
-def lexical(value, declared: str) -> str:
-    """`value` spelt as its declared type expects (booleans in lower case)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if declared == "double" and isinstance(value, (int, float)):
-        return repr(float(value))
-    return scalar(value) if isinstance(value, str) else str(value)
-
-
-def text(value: str) -> str:
-    """Element content: markup escaped, carriage returns kept as references."""
-    return escape(scalar(value), {"\r": "&#13;"})
-
-
-def attr(value: str) -> str:
-    """A quoted attribute value (quoteattr also protects tabs and newlines)."""
-    return quoteattr(scalar(value))
-
-
-def key_table(items: list[dict]) -> dict[str, str]:
-    """Attribute name -> declared type over all `items`, sorted by name."""
-    names = sorted({k for d in items for k in d})
-    return {k: attr_type(d[k] for d in items if k in d) for k in names}
 
 
 # -- writing -------------------------------------------------------------------
@@ -160,10 +67,6 @@ def _poly_line_edge(label: str) -> list[str]:
             '          <y:Arrows source="none" target="standard"/>',
             f"          <y:EdgeLabel>{text(label)}</y:EdgeLabel>",
             "        </y:PolyLineEdge>", "      </data>"]
-
-
-def sorted_edges(g: nx.MultiDiGraph) -> list[tuple[str, str, str, dict]]:
-    return sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
 
 
 def render(g: nx.MultiDiGraph) -> str:
