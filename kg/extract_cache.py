@@ -45,7 +45,7 @@ CACHE_FORMAT = 1
 CACHE_SUBDIR = Path(".cache") / "extract"
 #: what the extractor's output depends on, besides the article: (package, file-name suffixes)
 _SOURCES = (("kg.loaders.text", (".py", ".yaml")), ("kg.schema", (".py", ".yaml")))
-_FILES = (("kg.loaders", ("article.py", "reference.py", "factsheet.py", "_readers.py")),
+_FILES = (("kg.loaders", ("article.py", "reference.py", "factsheet.py", "_readers.py", "_input_bounds.py")),
           ("kg", ("model.py", "names.py", "records.py", "diagnostics.py", "loading.py",
                   "extract_cache.py")))
 _LIBRARIES = ("selectolax", "rapidfuzz", "PyYAML")

@@ -1,42 +1,29 @@
-"""Parse YAML, JSON, JSON Lines and CSV while remembering each record's line.
+"""Parse YAML, JSON and JSON Lines while remembering each record's line.
 
 Error messages must name the line of the bad record, so every mapping read
 here carries its line number under LINE; the record builders pop it.
 
-Every input is bounded before it is parsed: at most `max_input_bytes()` bytes
-(`KG_MAX_INPUT_BYTES`, default 512 MiB, checked on the file's size before a
-byte is read) and at most MAX_DEPTH nested lists and mappings, so a huge file
-or a `[[[[...]]]]` fails with a clear error instead of exhausting memory or the
-stack. Text must be UTF-8 (a BOM is dropped) without NUL bytes.
+Every input is bounded before it is parsed (kg.loaders._input_bounds: size,
+UTF-8, nesting depth); CSV is read by kg.loaders._csv_reader. Both are
+re-exported here, so the loaders import every reader from one place.
 """
 from __future__ import annotations
 
 import bisect
-import csv
-import io
 import json
 import json.decoder
 import json.scanner
-import os
 import re
-from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
 
-from kg.diagnostics import Diagnostic
-from kg.model import Location
+# re-exported (the noqa lines): the loaders, kg.evaluate, kg.collect, kg.exporters.csv and the tests
+# import every reader from here
+from kg.loaders._csv_reader import csv_header, guard_cell, iter_csv, unguard_cell  # noqa: F401
+from kg.loaders._input_bounds import MAX_DEPTH, ParseError, check_depth, check_surrogates
+from kg.loaders._input_bounds import max_input_bytes, out_of_memory, read_text  # noqa: F401
 from kg.records import LINE
-
-MAX_BYTES = 512 * 1024 * 1024  # default of KG_MAX_INPUT_BYTES
-#: lists and mappings inside one another, the document itself included (a sheet needs about 5)
-MAX_DEPTH = 64
-
-
-class ParseError(Exception):
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
 
 
 class LineList(list):
@@ -96,83 +83,6 @@ _YamlLoader.add_implicit_resolver(
     re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"), list("-+0123456789"))
 
 
-def max_input_bytes() -> int:
-    """The largest input file read: KG_MAX_INPUT_BYTES, or 512 MiB."""
-    value = os.environ.get("KG_MAX_INPUT_BYTES", "").strip()
-    return int(value) if value.isdigit() else MAX_BYTES
-
-
-def read_text(path: Path) -> str:
-    """The UTF-8 text of `path`; a ParseError (with its line) for a file too big, with a NUL
-    byte or not UTF-8."""
-    limit = max_input_bytes()
-    size = path.stat().st_size
-    if size > limit:
-        raise ParseError(f"file is {size} bytes, over the limit of {limit} bytes "
-                         "(KG_MAX_INPUT_BYTES); split it or raise the limit")
-    raw = path.read_bytes()
-    if b"\x00" in raw:
-        at = raw.index(b"\x00")
-        raise ParseError(f"file contains a NUL byte (byte {at})", raw[:at].count(b"\n") + 1)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ParseError(f"not valid UTF-8 at byte {exc.start} (0x{raw[exc.start]:02x}); "
-                         "save the file as UTF-8", line) from None
-
-
-def out_of_memory(path: Path) -> Diagnostic:
-    """The diagnostic for an input whose parsed form did not fit in memory (the MemoryError is
-    caught where the file is loaded; what it built is garbage by then)."""
-    size = path.stat().st_size if path.exists() else 0
-    return Diagnostic("syntax-error", f"not enough memory to read this file ({size} bytes); split it, "
-                      "or lower KG_MAX_INPUT_BYTES to refuse such files up front", Location(str(path)))
-
-
-def check_depth(data: Any, line: int | None = None) -> Any:
-    """`data` itself, or a ParseError at the first container nested deeper than MAX_DEPTH."""
-    stack = [(data, 1, line)]
-    while stack:
-        value, depth, where = stack.pop()
-        if isinstance(value, dict):
-            where = value.get(LINE, where)
-            children = list(value.values())
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > MAX_DEPTH:
-            raise ParseError(f"nesting is deeper than {MAX_DEPTH} levels", where)
-        lines = getattr(value, "lines", None) or [where] * len(children)
-        stack.extend((child, depth + 1, at or where) for child, at in zip(children, lines))
-    return data
-
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def check_surrogates(text: str, data: Any, line: int | None = None) -> Any:
-    """`data` itself, or a ParseError where a JSON `\\uD800`-`\\uDFFF` escape is not half of a
-    pair: such a string is no Unicode text and could not even be written out as UTF-8."""
-    if not _SURROGATE_ESCAPE.search(text):
-        return data
-    stack = [(data, line)]
-    while stack:
-        value, where = stack.pop()
-        if isinstance(value, str):
-            if _LONE_SURROGATE.search(value):
-                raise ParseError(f"a \\u escape in {value[:40]!r} is half a surrogate pair, not a character",
-                                 where)
-        elif isinstance(value, dict):
-            where = value.get(LINE, where)
-            stack.extend((item, where) for pair in value.items() for item in pair)
-        elif isinstance(value, list):
-            stack.extend(zip(value, getattr(value, "lines", None) or [where] * len(value)))
-    return data
-
-
 def _check_yaml_depth(text: str) -> None:
     """Refuse deep nesting from the event stream, before libyaml's composer (which recurses in
     C and would crash the process on a 100,000-deep `[[[...]]]`) builds any node."""
@@ -187,6 +97,7 @@ def _check_yaml_depth(text: str) -> None:
 
 
 def parse_yaml(text: str) -> Any:
+    """A YAML document as plain data with lines; every failure a ParseError with its line."""
     try:
         _check_yaml_depth(text)
         return check_depth(yaml.load(text, Loader=_YamlLoader))  # noqa: S506 - a SafeLoader subclass
@@ -233,6 +144,7 @@ def _line_decoder(text: str) -> json.JSONDecoder:
 
 
 def parse_json(text: str) -> Any:
+    """A JSON document as plain data with lines; every failure a ParseError with its line."""
     try:
         return check_surrogates(text, check_depth(_line_decoder(text).decode(text)))
     except json.JSONDecodeError as exc:
@@ -242,6 +154,7 @@ def parse_json(text: str) -> Any:
 
 
 def iter_jsonl(text: str) -> Iterator[tuple[int, Any]]:
+    """(line number, value) of each non-blank JSON Lines record, a mapping carrying its line."""
     # lines end at "\n" only: str.splitlines also breaks at NEL, U+2028, \x1c... inside strings
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -255,56 +168,3 @@ def iter_jsonl(text: str) -> Iterator[tuple[int, Any]]:
         if isinstance(obj, dict):
             obj[LINE] = number
         yield number, check_surrogates(line, check_depth(obj, number), number)
-
-
-#: a cell a spreadsheet would run as a formula starts with one of these (CWE-1236)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_cell(text: str) -> str:
-    """A `'` before text a spreadsheet would run as a formula (=HYPERLINK(...), @SUM, -2+3), and
-    before text that already starts with `'` and such a character, so `unguard_cell` is exact."""
-    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
-
-
-def unguard_cell(text: str) -> str:
-    """The text a guarded cell stands for: one leading `'` dropped before a formula character."""
-    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START) else text
-
-
-def iter_csv(text: str, problems: list[tuple[int, str]] | None = None) -> Iterator[dict[str, Any]]:
-    """Rows as dicts of non-empty cells (lower-case column names), each with its first line.
-
-    A cell written `'=...` (the spreadsheet way to keep a formula as text, and how the csv
-    export writes one) is read as `=...`.
-
-    A row with more or fewer cells than the header is skipped and listed in `problems`.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    start = 1
-    try:
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            if header is None:
-                header = [c.strip().lower() for c in row]
-                continue
-            if not any(c.strip() for c in row):
-                continue
-            if len(row) != len(header):
-                if problems is not None:
-                    problems.append((line, f"row has {len(row)} cells, the header has {len(header)}"))
-                continue
-            cells: dict[str, Any] = {k: unguard_cell(v.strip()) for k, v in zip(header, row) if k and v.strip()}
-            cells[LINE] = line
-            yield cells
-    except csv.Error as exc:
-        raise ParseError(f"CSV: {exc}", reader.line_num) from None
-
-
-def csv_header(text: str) -> list[str]:
-    # the first record as the reader sees it (not str.splitlines, which breaks at NEL too)
-    try:
-        return [c.strip().lower() for c in next(csv.reader(io.StringIO(text, newline="")), [])]
-    except csv.Error as exc:  # a header cell past the csv module's field limit
-        raise ParseError(f"CSV: {exc}", 1) from None
