@@ -1,14 +1,21 @@
-"""The embedded SPARQL engine (pyoxigraph) over the bundled example: parameters, cache, safety."""
+"""The embedded SPARQL engine (pyoxigraph) over the bundled example: parameters, cache, safety,
+the row cap and the time budget."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import signal
+import statistics
+import threading
+import time
 
 import pytest
 
 import kg
 from helpers import EXAMPLE, GOLD
-from kg.engines.sparql import (EntityRef, QueryError, QueryRefused, RowLimitExceeded, SparqlEngine,
-                               bind, with_values)
+from kg.engines import sparql_budget
+from kg.engines.sparql import (EntityRef, QueryError, QueryRefused, QueryTimeout, RowLimitExceeded,
+                               SparqlEngine, bind, with_values)
 from kg.registry import get
 
 MOVES = """SELECT ?who ?value ?qualifier ?session WHERE {
@@ -20,6 +27,11 @@ NVIDIA_MOVES = """SELECT ?value ?qualifier ?date ?n ?source WHERE {
      ns:nSources ?n ; ns:evidence/ns:source ?source .
 } ORDER BY ?value"""
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ASK = "ASK { id:nvidia ns:supplies id:microsoft }"
+# bad-input row 12, `?a :p* ?b . ?c :p* ?d` with `:p` any predicate: each side is every pair of
+# nodes joined by a path (786,049 on the example, 7 s to compute here, before the first row),
+# and the cartesian product of the two is about 6e11 rows: hours, and COUNT yields nothing sooner.
+PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!ns:none)* ?b . ?c (!ns:none)* ?d }"
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +134,8 @@ def test_cache_is_rebuilt_for_a_different_graph(tmp_path):
     with engine.open(path) as second:
         assert second.rebuilt and engine.builds == 2
         small = engine.query(second, COUNT)[0]["n"]
+        with pytest.raises(QueryError, match="rebuilt after this handle was opened"):
+            engine.query(first, COUNT)  # a handle on the replaced store answers nothing stale
     assert small < big
     (path / ".cache" / "oxigraph" / "key").write_text("stale\n", encoding="utf-8")
     with engine.open(path) as third:
@@ -180,3 +194,98 @@ def test_rows_are_capped(engine, handle):
     assert len(engine.query(handle, "SELECT * WHERE { ?s ?p ?o } LIMIT 10000")) == 10_000
     with pytest.raises(RowLimitExceeded):
         engine.query(handle, "SELECT ?s WHERE { ?s a ns:Company }", max_rows=5)
+
+
+def _spy_on_workers(monkeypatch) -> list:
+    """The budget's workers, as they answer (to see the one that ran a query)."""
+    seen, ask = [], sparql_budget._Worker.ask
+
+    def spy(worker, *args):
+        seen.append(worker)
+        return ask(worker, *args)
+    monkeypatch.setattr(sparql_budget._Worker, "ask", spy)
+    return seen
+
+
+def _within(seconds: float, call):
+    """`call()`'s result or exception, failing (not hanging) if it takes longer than `seconds`."""
+    out: list = []
+
+    def run():
+        try:
+            out.append(call())
+        except BaseException as exc:  # handed to the test
+            out.append(exc)
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert out, f"still running after {seconds} s: the time budget does not stop it"
+    return out[0]
+
+
+def test_row12_a_pathological_query_is_stopped_at_its_time_budget(engine, handle, monkeypatch):
+    seen = _spy_on_workers(monkeypatch)
+    start = time.monotonic()
+    stopped = _within(20, lambda: engine.query(handle, PATHOLOGICAL, timeout=2))
+    elapsed = time.monotonic() - start
+    assert isinstance(stopped, QueryTimeout), stopped
+    assert "time budget of 2 s" in str(stopped) and "timeout=SECONDS" in str(stopped)
+    assert 2 <= elapsed < 3, elapsed
+    assert seen[-1].proc.returncode == -signal.SIGKILL  # stopped, not left running
+    # the process, the engine and the handle are as usable as before
+    assert engine.query(handle, ASK) == [{"ask": True}]
+    assert engine.query(handle, COUNT)[0]["n"] > 10_000
+
+
+def test_row12_through_kg_sparql(cli, graph_dir, monkeypatch):
+    monkeypatch.setattr(SparqlEngine, "timeout", 2.0)  # the class default, as the CLI uses it
+    start = time.monotonic()
+    text = "SELECT * WHERE { ?a (!ns:none)* ?b . ?c (!ns:none)* ?d }"  # the row's very shape
+    result = _within(20, lambda: cli("sparql", text, "--graph", graph_dir))
+    assert time.monotonic() - start < 3.5
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "QueryTimeout: the query was stopped after its time budget of 2 s" in result.stderr
+    assert cli("sparql", ASK, "--graph", graph_dir, "--format", "json").exit_code == 0
+
+
+def test_the_budget_is_a_class_default_and_a_per_query_argument(engine, handle, monkeypatch):
+    assert SparqlEngine.timeout == 60
+    for bad in (0, -1, math.nan):
+        with pytest.raises(ValueError, match="positive number of seconds"):
+            engine.query(handle, ASK, timeout=bad)
+    assert engine.query(handle, ASK, timeout=math.inf) == [{"ask": True}]
+    monkeypatch.setattr(engine, "timeout", 0.5)
+    with pytest.raises(QueryTimeout, match="0.5 s"):
+        engine.query(handle, PATHOLOGICAL)
+    assert engine.query(handle, ASK, timeout=30) == [{"ask": True}]
+
+
+def test_ordinary_queries_stay_fast_and_equal_in_process_answers(engine, handle):
+    for text, params in ((MOVES, {"min": 17.0}), (NVIDIA_MOVES, {"entity": EntityRef("nvidia")}),
+                         ("CONSTRUCT { ?e ns:fell_by ?o } WHERE { ?e ns:fell_by ?o }", None),
+                         ("SELECT ?b WHERE { BIND(BNODE() AS ?b) }", None), (ASK, None)):
+        here = engine.query(handle.store, text, params)  # a bare store: queried in this process
+        there = engine.query(handle, text, params)
+        assert there == here if "BNODE" not in text else there[0]["b"].startswith("_:")
+    engine.query(handle, ASK)
+    times = []
+    for _ in range(20):
+        start = time.perf_counter()
+        engine.query(handle, ASK)
+        times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 0.05  # a pipe round trip, not a process start
+
+
+def test_a_bare_store_gets_a_budget_between_solutions(engine, handle):
+    with pytest.raises(QueryTimeout):
+        engine.query(handle.store, "SELECT * WHERE { ?s ?p ?o }", max_rows=10**9, timeout=1e-9)
+
+
+def test_a_worker_that_dies_is_an_error_and_replaced(engine, handle, monkeypatch):
+    seen = _spy_on_workers(monkeypatch)
+    killer = threading.Timer(0.5, lambda: seen[-1].proc.kill())
+    killer.start()
+    with pytest.raises(QueryError, match="worker process died") as caught:
+        engine.query(handle, PATHOLOGICAL, timeout=30)
+    assert not isinstance(caught.value, QueryTimeout)
+    assert engine.query(handle, ASK) == [{"ask": True}]

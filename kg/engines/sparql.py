@@ -11,9 +11,15 @@ Read-only three times over: the text is checked and its parameters bound by
 pasted as raw text); `Store.query` runs no updates; the store is opened read-only. A `$name`
 needs a value; a value needs a variable.
 
-No time budget (pyoxigraph has no timeout): results are capped at 10,000 rows instead
-(RowLimitExceeded; add LIMIT). Solutions stream, so the cap bounds plain pattern queries but
-not ORDER BY, GROUP BY or DISTINCT, which see every row first.
+Two limits, each a class attribute and a per-query argument. Time: a query gets 60 s of wall
+clock (`timeout`, seconds; math.inf for none), after which it is stopped and QueryTimeout raised;
+the process and the handle stay usable. pyoxigraph has no timeout, so the query runs in a pooled
+worker process that is killed at the deadline (`kg.engines.sparql_budget` says why nothing
+lighter stops `?a :p* ?b . ?c :p* ?d`). Size: at most 10,000 rows (`max_rows`;
+RowLimitExceeded, add LIMIT); solutions stream, so the cap bounds plain pattern queries but not
+ORDER BY, GROUP BY or DISTINCT, which see every row first (the time budget bounds those). A
+bare `ox.Store` passed instead of a handle (it may live only in memory) is queried in this
+process, and its budget is only checked between solutions.
 
 Rows are plain Python: resource IRIs as entity ids (fact nodes as fact ids, evidence as
 `FACT/evidence/N`), other IRIs in full; integers and gYear as int, decimals and doubles as
@@ -22,6 +28,7 @@ float, booleans as bool, dates and strings as str, unbound as None. Row order is
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +40,7 @@ import pyoxigraph as ox
 from kg.atomic import atomic_dir
 from kg.model import canonical_json
 from kg.rdf import MAPPING_VERSION, to_ntriples, vocabulary
-from kg.engines import Handle
+from kg.engines import Handle, sparql_budget
 from kg.engines.sparql_text import (  # noqa: F401  (re-exported: the engine's public API)
     PARAM_TYPES, EntityRef, QueryError, QueryRefused, RowLimitExceeded, Term, bind, check, prefixes,
     prepare, variables, with_values)
@@ -44,34 +51,58 @@ CACHE_DIR = Path(".cache") / "oxigraph"
 STORE_DIR = "store"
 KEY_FILE = "key"
 MAX_ROWS = 10_000
+TIMEOUT = 60.0  # seconds of wall clock per query
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = ("integer", "int", "long", "short", "byte", "gyear")  # endings, lower-cased
+
+
+class QueryTimeout(QueryError):
+    """The query ran past its time budget and was stopped: narrow it, add LIMIT or raise `timeout`."""
+
+
 # -- results -----------------------------------------------------------------------------------
 def to_python(term: Any, schema: Schema) -> Any:
     """One result term as a plain Python value (see the module docstring)."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        base = schema.raw["resource_namespace"]
-        if not term.value.startswith(base):
-            return term.value
-        local = term.value[len(base):]
-        return local[len("fact/"):] if local.startswith("fact/") else unquote(local)
+        return _iri(term.value, schema)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if not isinstance(term, ox.Literal):
         return str(term)
-    kind = term.datatype.value.removeprefix(_XSD).lower()
+    return _literal(term.value, term.datatype.value)
+
+
+def _from_wire(item: str | tuple[str | None, str] | None, schema: Schema) -> Any:
+    """The same, for a term as a worker sends it (`sparql_budget.wire`)."""
+    if item is None:
+        return None
+    if isinstance(item, str):
+        return _iri(item, schema)
+    return item[1] if item[0] is None else _literal(item[0], item[1])
+
+
+def _iri(value: str, schema: Schema) -> str:
+    base = schema.raw["resource_namespace"]
+    if not value.startswith(base):
+        return value
+    local = value[len(base):]
+    return local[len("fact/"):] if local.startswith("fact/") else unquote(local)
+
+
+def _literal(value: str, datatype: str) -> Any:
+    kind = datatype.removeprefix(_XSD).lower()
     try:
         if kind.isalpha() and kind.endswith(_INTEGERS):
-            return int(term.value)
+            return int(value)
         if kind in ("decimal", "double", "float"):
-            return float(term.value)
+            return float(value)
         if kind == "boolean":
-            return term.value in ("true", "1")
+            return value in ("true", "1")
     except ValueError:
         pass
-    return term.value
+    return value
 
 
 # -- the engine --------------------------------------------------------------------------------
@@ -110,6 +141,7 @@ class SparqlEngine:
     language = "sparql"
     read_only = True
     max_rows = MAX_ROWS
+    timeout = TIMEOUT
 
     def __init__(self) -> None:
         self.builds = 0  # stores built by this engine (the cache tests count them)
@@ -134,30 +166,71 @@ class SparqlEngine:
             self.builds += 1
             seconds = time.perf_counter() - start
         store = ox.Store.read_only(str(cache / STORE_DIR))
+        sparql_budget.warm()  # the first query need not wait for a worker to start
         return SparqlHandle(graph_dir, cache / STORE_DIR, key, rebuilt, seconds, store)
 
     def query(self, handle: SparqlHandle | ox.Store, text: str,
               params: Mapping[str, object] | None = None, types: Mapping[str, str] | None = None,
-              max_rows: int | None = None) -> list[dict[str, Any]]:
+              max_rows: int | None = None, timeout: float | None = None) -> list[dict[str, Any]]:
         """Run one read-only query with bound parameters; rows as plain dicts.
 
         SELECT gives one dict per solution, ASK `[{"ask": bool}]`, CONSTRUCT and DESCRIBE
-        one `{"subject", "predicate", "object"}` per triple.
+        one `{"subject", "predicate", "object"}` per triple. Past `timeout` seconds (default
+        `self.timeout`) the query is stopped: QueryTimeout.
         """
         schema = load_schema()
-        store = handle.store if isinstance(handle, SparqlHandle) else handle
+        cap = self.max_rows if max_rows is None else max_rows
+        seconds = float(self.timeout if timeout is None else timeout)
+        if not seconds > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, not {seconds!r}")
         full = prepare(text, params, types, schema)
+        if not isinstance(handle, SparqlHandle):
+            return _in_process(handle, full, schema, cap, seconds)
         try:
-            result = store.query(full, prefixes=prefixes(schema))
-        except (SyntaxError, ValueError, RuntimeError) as exc:
-            raise QueryError(str(exc)) from exc
-        return _rows(result, schema, self.max_rows if max_rows is None else max_rows)
+            reply = sparql_budget.evaluate(str(handle.store_path), handle.key, full, prefixes(schema),
+                                           cap, seconds)
+        except sparql_budget.BudgetExceeded:
+            raise _timeout(seconds) from None
+        except sparql_budget.WorkerLost as exc:
+            raise QueryError(str(exc)) from None
+        kind = reply[0]
+        if kind == "error":
+            raise QueryError(reply[1])
+        if kind == "over":
+            raise _too_many(cap)
+        if kind == "ask":
+            return [{"ask": reply[1]}]
+        names = reply[1] or ["subject", "predicate", "object"]
+        return [{n: _from_wire(t, schema) for n, t in zip(names, row)} for row in reply[2]]
 
     def close(self, handle: SparqlHandle) -> None:
         handle.close()
 
 
-def _rows(result: Any, schema: Schema, cap: int) -> list[dict[str, Any]]:
+def _timeout(seconds: float) -> QueryTimeout:
+    return QueryTimeout(f"the query was stopped after its time budget of {seconds:g} s: narrow the "
+                        "pattern or add LIMIT, or raise the budget (timeout=SECONDS)")
+
+
+def _too_many(cap: int) -> RowLimitExceeded:
+    return RowLimitExceeded(f"more than {cap} rows: add LIMIT or raise max_rows")
+
+
+def _in_process(store: ox.Store, text: str, schema: Schema, cap: int,
+                seconds: float) -> list[dict[str, Any]]:
+    """A bare store, queried here: the budget is checked between solutions only."""
+    deadline = time.monotonic() + seconds if math.isfinite(seconds) else math.inf
+    try:
+        result = store.query(text, prefixes=prefixes(schema))
+    except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
+        raise QueryError(str(exc)) from exc
+    try:
+        return _rows(result, schema, cap, deadline)
+    except TimeoutError:
+        raise _timeout(seconds) from None
+
+
+def _rows(result: Any, schema: Schema, cap: int, deadline: float = math.inf) -> list[dict[str, Any]]:
     if isinstance(result, ox.QueryBoolean):
         return [{"ask": bool(result)}]
     if isinstance(result, ox.QuerySolutions):
@@ -169,6 +242,8 @@ def _rows(result: Any, schema: Schema, cap: int) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         if len(out) == cap:
-            raise RowLimitExceeded(f"more than {cap} rows: add LIMIT or raise max_rows")
+            raise _too_many(cap)
+        if time.monotonic() > deadline:
+            raise TimeoutError
         out.append(row)
     return out
