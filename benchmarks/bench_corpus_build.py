@@ -8,9 +8,10 @@ real `kg build DIR -o OUT --no-cache --workers N` in a child process and reports
 per second, the ratio to the single-process build of the same corpus (the baseline), and the peak
 resident memory of the main process and of the largest worker (`getrusage` of the finished
 children: the largest of them). A second table shows how peak memory grows with the corpus: the
-pipeline streams articles (each is read, extracted and dropped; only its facts stay), and facts
-repeated across articles merge into one fact with several evidences, so memory should grow
-sub-linearly with the number of articles.
+pipeline streams articles (each is read when a worker is free, extracted and dropped) and keeps
+entity mentions and claims in a temporary SQLite file (`kg.factstore`) until the graph is
+written, so memory should grow sub-linearly with the number of articles: what stays in memory
+is the resolved entities and the diagnostics.
 """
 from __future__ import annotations
 

@@ -40,11 +40,10 @@ def run_build_command(inputs: tuple[Path, ...], output: Path, *, reference: bool
 
 def _build(inputs, output, reference, keep_going, max_errors, workers, scheduler, cache_dir,
            as_json, progress) -> None:
-    from kg.diagnostics import has_errors, render_text, summary
+    from kg.diagnostics import has_errors
     from kg.parallel import ExtractError
-    from kg.pipeline import ExtractOptions, LoadStats
-    from kg.pipeline import build as run_build
-    from kg.store import check_output, write_graph
+    from kg.pipeline import ExtractOptions, LoadStats, assembling
+    from kg.store import check_output
     try:
         check_output(output)  # before any work, and before a cache goes inside it
     except OutputError as exc:
@@ -53,29 +52,43 @@ def _build(inputs, output, reference, keep_going, max_errors, workers, scheduler
         _need_dask()
     stats = LoadStats()
     try:
-        graph = run_build(inputs, reference=reference, errors="keep", progress=progress,
-                          extract=ExtractOptions(workers, scheduler, cache_dir),
-                          max_errors=max_errors, stats=stats)
+        with assembling(inputs, reference=reference, progress=progress,
+                        extract=ExtractOptions(workers, scheduler, cache_dir),
+                        max_errors=max_errors, stats=stats) as built:
+            bad = has_errors(built.diagnostics)
+            written = _write(built, output, as_json, bad and not keep_going)
+            counts = written["counts"] if written else built.counts()
     except ExtractError as exc:
         fail(str(exc), EXIT_USAGE)
-    bad = has_errors(graph.diagnostics)
-    if not as_json:  # the summary line too, as before
-        click.echo(render_text(graph.diagnostics), err=True)
-    written = None
-    if not bad or keep_going:
-        try:
-            written = write_graph(graph, output, graph.inputs)
-        except OutputError as exc:
-            fail(str(exc), EXIT_OUTPUT)
-    articles = {"extracted": stats.extracted, "cached": stats.cached}
+    _report(built.diagnostics, stats, output, counts, written, max_errors, as_json)
+    sys.exit(EXIT_DATA if bad else 0)
+
+
+def _write(built, output: Path, as_json: bool, refuse: bool) -> dict | None:
+    """The problems on stderr (before the slow write), then the graph unless `refuse`; its manifest."""
+    from kg.diagnostics import render_text
+    from kg.store import write_records
+    if not as_json:
+        click.echo(render_text(built.diagnostics), err=True)
+    if refuse:
+        return None
+    try:
+        return write_records(output, built.sorted_entities(), built.facts(), built.diagnostics, built.inputs)
+    except OutputError as exc:
+        fail(str(exc), EXIT_OUTPUT)
+
+
+def _report(diagnostics, stats, output: Path, counts: dict, written: dict | None,
+            max_errors: int | None, as_json: bool) -> None:
+    from kg.diagnostics import summary
     if as_json:
-        click.echo(json.dumps({"output": str(output) if written else None, "counts": graph.counts(),
-                               "problems": summary(graph.diagnostics), "articles": articles,
+        click.echo(json.dumps({"output": str(output) if written else None, "counts": counts,
+                               "problems": summary(diagnostics), "articles":
+                               {"extracted": stats.extracted, "cached": stats.cached},
                                "cache_error": stats.cache_error,
                                "stopped": stats.stopped, "unread": stats.unread}, indent=2, sort_keys=True))
     else:
-        _say(stats, output, graph.counts(), written, max_errors)
-    sys.exit(EXIT_DATA if bad else 0)
+        _say(stats, output, counts, written, max_errors)
 
 
 def _say(stats, output: Path, counts: dict, written: dict | None, max_errors: int | None) -> None:

@@ -75,17 +75,12 @@ class Graph:
         return dict(self._g.degree())
 
     def counts(self) -> dict[str, Any]:
-        facts = list(self.facts())
-        return {
-            "entities": len(self),
-            "facts": len(facts),
-            "edges": sum(1 for f in facts if f.o is not None),
-            "values": sum(1 for f in facts if f.o is None),
-            "evidence": sum(len(f.evidence) for f in facts),
-            "conflicting_facts": sum(1 for f in facts if f.annotations.get("conflicts_with")),
-            "entities_by_type": dict(sorted(Counter(e.type for e in self.entities()).items())),
-            "facts_by_predicate": dict(sorted(Counter(f.p for f in facts).items())),
-        }
+        tally = Tally()
+        for ent in self.entities():
+            tally.entity(ent)
+        for fact in self.facts():
+            tally.fact(fact)
+        return tally.result()
 
     # -- conversions -------------------------------------------------------
     def to_records(self) -> dict[str, list[dict]]:
@@ -109,6 +104,40 @@ class Graph:
         """Typed pandas frames of nodes, edges and values (see kg.frames)."""
         from kg.frames import to_frames
         return to_frames(self)
+
+
+class Tally:
+    """What a graph holds, counted in one pass: a graph written from a stream of facts
+    (`kg.store.write_records`) is counted as it is written, and gives `Graph.counts()`."""
+
+    def __init__(self) -> None:
+        self.types: Counter[str] = Counter()
+        self.predicates: Counter[str] = Counter()
+        self.edges = self.values = self.evidence = self.conflicting = 0
+
+    def entity(self, ent: Entity) -> None:
+        self.types[ent.type] += 1
+
+    def fact(self, fact: Fact) -> None:
+        self.predicates[fact.p] += 1
+        if fact.o is None:
+            self.values += 1
+        else:
+            self.edges += 1
+        self.evidence += len(fact.evidence)
+        self.conflicting += bool(fact.annotations.get("conflicts_with"))
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "entities": sum(self.types.values()),
+            "facts": self.edges + self.values,
+            "edges": self.edges,
+            "values": self.values,
+            "evidence": self.evidence,
+            "conflicting_facts": self.conflicting,
+            "entities_by_type": dict(sorted(self.types.items())),
+            "facts_by_predicate": dict(sorted(self.predicates.items())),
+        }
 
 
 def _edge_attrs(fact: Fact) -> dict[str, Any]:

@@ -7,9 +7,10 @@ are all kept, each marked with the ids it conflicts with, and reported.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from typing import Iterable, Iterator
 
 from kg.diagnostics import Diagnostic
+from kg.factstore import FactStore
 from kg.model import Evidence, Fact, _num, canonical_json
 from kg.schema.model import Schema, load_schema
 
@@ -40,8 +41,8 @@ def slot_key(fact: Fact, schema: Schema) -> str | None:
     return canonical_json([fact.p, *[_field(fact, f) for f in spec.key]])
 
 
-def _absorb(target: Fact, other: Fact) -> None:
-    seen = {e.sort_key() for e in target.evidence}
+def _absorb(target: Fact, other: Fact, seen: set[str]) -> None:
+    """Pool `other`'s evidence into `target` (`seen`: the sort keys `target` already has)."""
     for ev in other.evidence:
         if ev.sort_key() not in seen:
             target.evidence.append(ev)
@@ -55,41 +56,58 @@ def _absorb(target: Fact, other: Fact) -> None:
 
 def merge_facts(facts: list[Fact], schema: Schema | None = None) -> tuple[list[Fact], list[Diagnostic]]:
     """Deduplicate by content, then flag single-valued slots with several contents."""
+    store = FactStore()
+    try:
+        diags = merge_into(facts, store, schema)
+        return list(store.facts()), diags
+    finally:
+        store.close()
+
+
+def merge_into(facts: Iterable[Fact], store: FactStore, schema: Schema | None = None) -> list[Diagnostic]:
+    """`merge_facts` for a stream of claims of any length: the merged facts go to `store`
+    (read them with `store.facts()`), only one group of claims is in memory at a time."""
     schema = schema or load_schema()
-    merged: dict[str, Fact] = {}
-    order: dict[int, int] = {}  # id(fact) -> position of its last claim in the input
-    for position, fact in enumerate(facts):
+    store.add_keyed(_keyed(facts, schema))
+    store.add_merged(_folded(store.keyed_groups(), schema))
+    return _flag_conflicts(store)
+
+
+def _keyed(facts: Iterable[Fact], schema: Schema) -> Iterator[tuple[str, int, str | None, Fact]]:
+    """Each claim oriented, its evidence in order (a claim alone with its content is then the
+    merged fact), with its content key, position and slot."""
+    for pos, fact in enumerate(facts):
         _orient(fact, schema)
-        ck = content_key(fact)
-        if ck in merged:
-            _absorb(merged[ck], fact)
-        else:
-            merged[ck] = fact
-        order[id(merged[ck])] = position
-    for fact in merged.values():
         fact.evidence.sort(key=Evidence.sort_key)
-    out = sorted(merged.values(), key=lambda f: f.id)
-    return out, _flag_conflicts(out, schema, order)
+        yield content_key(fact), pos, slot_key(fact, schema), fact
 
 
-def _flag_conflicts(facts: list[Fact], schema: Schema, order: dict[int, int]) -> list[Diagnostic]:
+def _folded(groups: Iterable[list[tuple[int, Fact]]], schema: Schema) -> Iterator[tuple[Fact, str | None, int]]:
+    """One fact per group of claims (the first, with the others' evidence), its slot, and the
+    position of the group's last claim."""
+    for group in groups:
+        target = group[0][1]
+        seen = {e.sort_key() for e in target.evidence}
+        for _, other in group[1:]:
+            _absorb(target, other, seen)
+        target.evidence.sort(key=Evidence.sort_key)
+        yield target, slot_key(target, schema), group[-1][0]
+
+
+def _flag_conflicts(store: FactStore) -> list[Diagnostic]:
     """One report per disagreeing slot, located at the claim that came last (the contradiction)."""
-    slots: dict[str, list[Fact]] = defaultdict(list)
-    for fact in facts:
-        sk = slot_key(fact, schema)
-        if sk is not None:
-            slots[sk].append(fact)
     diags = []
-    for group in slots.values():
-        if len(group) < 2:
-            continue
-        ids = sorted(f.id for f in group)
-        for fact in group:
+    for slot in store.crowded_slots():
+        group = store.in_slot(slot)
+        ids = [f.id for _, f in group]
+        for _, fact in group:
             fact.annotations["conflicts_with"] = [i for i in ids if i != fact.id]
-        group.sort(key=lambda f: order[id(f)])
-        shown = "; ".join(_describe(f) for f in group)
-        diags.append(Diagnostic("conflict", f"{group[0].s} {group[0].p}: sources disagree: {shown}",
-                                group[-1].loc))
+            store.replace(fact)
+        group.sort(key=lambda pair: pair[0])
+        facts = [f for _, f in group]
+        shown = "; ".join(_describe(f) for f in facts)
+        diags.append(Diagnostic("conflict", f"{facts[0].s} {facts[0].p}: sources disagree: {shown}",
+                                facts[-1].loc))
     return diags
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Legal-form and filler words that do not tell two companies apart.
 _SUFFIXES = {
@@ -36,8 +37,10 @@ def _join_initials(words: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def key(text: str) -> str:
-    """`fold` without legal forms: 'ASML Holding N.V.' and 'ASML' share a key."""
+    """`fold` without legal forms: 'ASML Holding N.V.' and 'ASML' share a key. Cached: a corpus
+    names the same few thousand things over and over, and resolution asks for each every time."""
     words = _join_initials(fold(text).split())
     kept = [w for w in words if w not in _SUFFIXES]
     return " ".join(kept or words)

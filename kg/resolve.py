@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -134,7 +135,7 @@ def _match(index: NameIndex, ent: Entity) -> tuple[set[str], str]:
     return index.fuzzy(ent), "fuzzy"
 
 
-def resolve(reference: list[Entity], incoming: list[Entity], schema: Schema | None = None) -> Resolution:
+def resolve(reference: list[Entity], incoming: Iterable[Entity], schema: Schema | None = None) -> Resolution:
     """Merge `incoming` into the canonical `reference` entities; report what did not match."""
     schema = schema or load_schema()
     res = Resolution()

@@ -7,22 +7,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from kg.atomic import OutputError, atomic_dir
 from kg.diagnostics import Diagnostic, summary
-from kg.graph import Graph
+from kg.graph import Graph, Tally
 from kg.model import Entity, Fact, Location, canonical_json
 from kg.records import SheetContext, build_entity, build_fact
 
 FORMAT = "ripplekg-graph"
 VERSION = 1
 MANIFEST = "manifest.json"
-
-
-def _jsonl(records: list[dict]) -> str:
-    return "".join(canonical_json(r) + "\n" for r in records)
 
 
 def _pretty(obj: Any) -> str:
@@ -54,24 +51,65 @@ def write_graph(graph: Graph, path: str | Path, inputs: list[dict] | None = None
     The article extraction cache (`.cache/extract`) is carried into the new directory;
     the query engines' caches are not (they depend on the graph and are rebuilt).
     """
+    return write_records(path, graph.entities(), graph.facts(), graph.diagnostics,
+                         graph.inputs if inputs is None else inputs)
+
+
+def write_records(path: str | Path, entities: Iterable[Entity], facts: Iterable[Fact],
+                  diagnostics: list[Diagnostic], inputs: list[dict]) -> dict:
+    """`write_graph` for a graph given as streams (entities and facts each in id order), so a
+    build of any size is written without being held in memory: each record is written, hashed
+    and counted as it goes by. Returns the manifest."""
     from kg.extract_cache import carry_over
     path = Path(path)
-    inputs = graph.inputs if inputs is None else inputs
     check_output(path)
-    records = graph.to_records()
-    files = {"entities.jsonl": _jsonl(records["entities"]), "facts.jsonl": _jsonl(records["facts"])}
-    diags = sorted(graph.diagnostics, key=Diagnostic.sort_key)
-    files["report.json"] = _pretty({"summary": summary(diags),
-                                    "diagnostics": [d.to_dict() for d in diags]})
-    manifest = {"format": FORMAT, "version": VERSION, "counts": graph.counts(),
-                "inputs": inputs or [],
-                "files": {n: hashlib.sha256(t.encode("utf-8")).hexdigest() for n, t in sorted(files.items())}}
-    files[MANIFEST] = _pretty(manifest)
+    tally = Tally()
+    diags = sorted(diagnostics, key=Diagnostic.sort_key)
+    report = _pretty({"summary": summary(diags), "diagnostics": [d.to_dict() for d in diags]})
     with atomic_dir(path) as tmp:
         carry_over(path, tmp)
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8", newline="\n")
+        hashes = {
+            "entities.jsonl": _write_lines(tmp / "entities.jsonl", (
+                _counted(tally.entity, e).to_dict() for e in entities)),
+            "facts.jsonl": _write_lines(tmp / "facts.jsonl", (
+                _counted(tally.fact, f).to_dict() for f in facts)),
+            "report.json": _write_text(tmp / "report.json", report),
+        }
+        manifest = {"format": FORMAT, "version": VERSION, "counts": tally.result(), "inputs": inputs or [],
+                    "files": dict(sorted(hashes.items()))}
+        _write_text(tmp / MANIFEST, _pretty(manifest))
     return manifest
+
+
+def _counted(count: Callable[[Any], None], record: Any) -> Any:
+    count(record)
+    return record
+
+
+def _write_lines(path: Path, records: Iterable[dict]) -> str:
+    """One canonical JSON line per record; the sha256 of the bytes written."""
+    digest = hashlib.sha256()
+    with open(path, "wb") as fh:
+        for record in records:
+            line = (canonical_json(record) + "\n").encode("utf-8")
+            digest.update(line)
+            fh.write(line)
+        _sync(fh)
+    return digest.hexdigest()
+
+
+def _write_text(path: Path, text: str) -> str:
+    data = text.encode("utf-8")
+    with open(path, "wb") as fh:
+        fh.write(data)
+        _sync(fh)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sync(fh: Any) -> None:
+    """On disk before the directory is swapped in: a crash after the swap finds whole files."""
+    fh.flush()
+    os.fsync(fh.fileno())
 
 
 def read_manifest(path: Path) -> dict:

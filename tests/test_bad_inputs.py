@@ -24,7 +24,7 @@ so no entity is expanded, no context fetched), and that the HTML we do read expa
 | 9 | SHACL owl:imports | not applicable: shapes are generated from the schema (kg.shacl), never read from a user |
 | 10 | SPARQL SERVICE | test_row10_11_sparql_service_load_and_updates_are_refused; engine level: tests/test_sparql_engine.py::test_refused, tests/test_oxigraph_server.py::test_refused_before_any_request |
 | 11 | SPARQL LOAD / DROP / INSERT | test_row10_11_...; tests/test_sparql_engine.py::test_refused |
-| 12 | pathological SPARQL | tests/test_sparql_engine.py::test_rows_are_capped (row cap only: pyoxigraph has no time budget; open) |
+| 12 | pathological SPARQL | tests/test_sparql_engine.py::test_row12_a_pathological_query_is_stopped_at_its_time_budget (engine: stopped at 2 s, the worker killed, the next query answered), tests/test_sparql_engine.py::test_row12_through_kg_sparql (the kg command: exit 1, QueryTimeout); the row cap: tests/test_sparql_engine.py::test_rows_are_capped |
 | 13 | Cypher injection through a name | test_row13_cypher_text_in_names_is_data; tests/test_cypher_engine.py::test_parameters_are_values_never_code, tests/test_falkordb.py::test_the_bolt_engine_is_read_only_and_bound |
 | 14 | Cypher injection through a type | test_row14_types_come_from_the_schema_only; tests/test_falkordb.py::test_a_type_never_comes_from_data |
 | 15 | !!python/object/apply (and !!set, !!binary) | test_row15_python_yaml_tags_are_refused |
@@ -51,7 +51,7 @@ so no entity is expanded, no context fetched), and that the HTML we do read expa
 | 36 | hostile Parquet | test_row01_02_03_06_08_35_36_... (graph.parquet refused unread); test_row36_pyarrow_is_not_the_vulnerable_version |
 | 37 | node-link JSON with `links` | not applicable as input (node-link is export only); the export writes `edges`: tests/test_export_graph_formats.py::test_nodelink_keeps_structure_and_control_characters |
 | 38 | Neo4j load twice / resumed | tests/test_falkordb.py::test_push_is_idempotent, tests/test_oxigraph_server.py::test_push_twice_gives_the_same_count |
-| 39 | transient Neo4j error | not tested: `execute_query` retries transient errors (kg.push_bolt DRIVER); idempotence as row 38 |
+| 39 | transient Neo4j error | tests/test_push_resume.py::test_a_transient_error_on_a_batch_is_retried_and_changes_nothing (a loopback Bolt proxy, tests/bolt_faults.py, fails one batch after the server applied it: deadlock FAILURE, dropped connection, connection lost at COMMIT; retried by the driver or kg.push_writer, attempts counted, counts and state identical, again after a second push); test_a_persistent_transient_error_stops_the_push_and_pushing_again_completes_it, test_kg_push_reports_a_lost_commit_that_persists (exit 3) |
 | 40 | 20,000-char id/type/name, empty id | test_row40_empty_and_huge_names_fail_validation |
 """
 from __future__ import annotations
@@ -772,14 +772,7 @@ def test_row32_disk_full_leaves_the_previous_output(cli, tmp_path, graph_dir, mo
     assert result.exit_code == 3, result.output
     assert f"{export}: cannot write: No space left on device" in result.stderr
     with monkeypatch.context() as m:
-        real = Path.write_text
-
-        def full(self, data, *a, **k):
-            if self.name == "facts.jsonl":
-                real(self, data[: len(data) // 2], *a, **k)  # half written, then the disk is full
-                _fail_with_enospc()
-            return real(self, data, *a, **k)
-        m.setattr(Path, "write_text", full)
+        m.setattr(os, "fsync", _fail_with_enospc)  # each file of the new graph is fsynced when written
         result = cli("build", "--no-reference", hostile("cypher-name.yaml"), "-o", graph_dir)
     assert result.exit_code == 3, result.output
     assert f"{graph_dir}: cannot write: No space left on device" in result.stderr
@@ -800,13 +793,12 @@ def test_row32_interrupted_writes_leave_the_previous_output(tmp_path, graph_dir,
         import os, pathlib, signal, sys
         def interrupt(*a, **k):
             os.kill(os.getpid(), signal.SIGINT)
-        os.fsync = interrupt
-        real = pathlib.Path.write_text
-        def write_text(self, *a, **k):
-            if self.name == "facts.jsonl":
-                interrupt()
-            return real(self, *a, **k)
-        pathlib.Path.write_text = write_text
+        real = os.fsync
+        def fsync(fd):
+            if os.readlink(f"/proc/self/fd/{{fd}}").endswith("facts.jsonl"):
+                interrupt()  # the build's facts are written, its report and manifest are not
+            return real(fd)
+        os.fsync = interrupt if {command!r} == "export" else fsync
         sys.argv = ["kg", *{args!r}]
         from kg.cli import run
         run()

@@ -63,9 +63,13 @@ def test_failed_write_leaves_previous_graph_intact(tmp_path, monkeypatch, gold_p
     write_graph(graph, out)
     before = _files(out)
 
-    def boom(self):
+    real = type(graph).facts
+
+    def boom(self):  # fails half-way through the facts file
+        facts = real(self)
+        yield next(facts)
         raise RuntimeError("disk full")
-    monkeypatch.setattr(type(graph), "to_records", boom)
+    monkeypatch.setattr(type(graph), "facts", boom)
     with pytest.raises(RuntimeError):
         write_graph(graph, out)
     assert _files(out) == before
@@ -78,15 +82,15 @@ def test_interrupted_write_cleans_up(tmp_path, monkeypatch, gold_path):
     graph = kg.build([gold_path], reference=False)
     write_graph(graph, out)
     before = _files(out)
-    real = store._jsonl
+    real = store._write_lines
     calls = []
 
-    def interrupt(records):
+    def interrupt(path, records):
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(records)
-    monkeypatch.setattr(store, "_jsonl", interrupt)
+        return real(path, records)
+    monkeypatch.setattr(store, "_write_lines", interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_graph(graph, out)
     assert _files(out) == before
