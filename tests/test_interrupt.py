@@ -10,7 +10,8 @@ is written into its temporary directory, and between the two renames that swap i
 - the output directory holds the previous graph, byte for byte, and `kg.load` reads it; except
   when the signal came during the swap, which is held back until the swap is done: then it holds
   the complete new graph;
-- nothing is left beside it (`.g.*.tmp`, `.g.*.old`) nor half-written in the extraction cache.
+- nothing is left beside it (`.g.*.tmp`, `.g.*.old`) nor half-written in the extraction cache,
+  and the build's claim store (`kg-build-*` in TMPDIR) is gone.
 
 The write-phase moments are reached through a driver that wraps the swap to wait at the right
 point (test scaffolding: the product has no such hook).
@@ -85,8 +86,10 @@ def setting(tmp_path_factory):
     return corpus, driver, graph_files(previous), previous, graph_files(new)
 
 
-def _run(driver: Path, args: list, marker: Path, phase: str = "") -> subprocess.Popen:
+def _run(driver: Path, args: list, marker: Path, phase: str = "", tmp: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "KG_TEST_PHASE": phase, "KG_TEST_MARKER": str(marker)}
+    if tmp is not None:
+        env["TMPDIR"] = str(tmp)
     return subprocess.Popen([sys.executable, str(driver), "build", *map(str, args)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -120,7 +123,9 @@ def test_a_killed_build_leaves_the_previous_graph(setting, tmp_path, sig, when, 
     out = tmp_path / "g"
     shutil.copytree(previous, out)
     marker = tmp_path / "marker"
-    proc = _run(driver, [corpus, "-o", out, *options], marker, when if isinstance(when, str) else "")
+    scratch = tmp_path.parent / f"{tmp_path.name}-tmpdir"
+    scratch.mkdir()
+    proc = _run(driver, [corpus, "-o", out, *options], marker, when if isinstance(when, str) else "", scratch)
     if isinstance(when, str):
         _wait_for(marker, proc)
         if when == "extract":
@@ -140,3 +145,4 @@ def test_a_killed_build_leaves_the_previous_graph(setting, tmp_path, sig, when, 
     left = sorted(p.name for p in tmp_path.iterdir() if p.name != "marker")
     assert left == ["g"], f"left beside the graph: {left}"
     assert not [p for p in out.rglob(".*") if p.is_file()], "a temporary file in the cache"
+    assert not list(scratch.glob("kg-build-*")), "the build's claim store was left in TMPDIR"
