@@ -37,9 +37,14 @@ def order_rows(query: Query, rows: list[dict]) -> list[dict]:
 
 
 def run(name: str, graph_dir: str | Path, engine: str = "cypher", params: dict[str, str] | None = None,
-        handle: Any = None) -> list[dict]:
+        handle: Any = None, timeout: float | None = None) -> list[dict]:
     """Rows of question `name` on the graph in `graph_dir` (or at a SPARQL endpoint URL for
-    engine "sparql-http"), asked of `engine`."""
+    engine "sparql-http"), asked of `engine`, within `timeout` seconds if given (the embedded
+    engines stop the query; sparql-http gives up waiting; a Bolt server applies its own
+    transaction timeout, so none may be given there)."""
+    if timeout is not None and engine == "bolt":
+        raise ValueError("a time budget cannot be set for a Bolt server: it applies its own "
+                         "transaction timeout (dbms.transaction.timeout on Neo4j)")
     query = get(name)
     lang = LANG_OF_ENGINE[engine]
     if engine == "bolt":  # servers speak Neo4j's dialect: the pack's portable variant
@@ -52,13 +57,18 @@ def run(name: str, graph_dir: str | Path, engine: str = "cypher", params: dict[s
     bound = query.bind(params or {})
     eng = registry.get("engine", engine)
     own = handle is None
-    handle = handle or eng.open(str(graph_dir) if engine in SERVERS else Path(graph_dir))
+    budget = {"timeout": timeout} if timeout is not None else {}
+    if handle is None:
+        handle = (eng.open(str(graph_dir), **budget) if engine == "sparql-http" else
+                  eng.open(str(graph_dir)) if engine in SERVERS else eng.open(Path(graph_dir)))
+    if engine in SERVERS:
+        budget = {}  # the server's handle carries it
     try:
         if lang == "sparql":
             types = {p.name: p.type for p in query.params}
-            rows = eng.query(handle, text, bound, types=types)
+            rows = eng.query(handle, text, bound, types=types, **budget)
         else:
-            rows = eng.query(handle, text, bound)
+            rows = eng.query(handle, text, bound, **budget)
     finally:
         if own and hasattr(handle, "close"):
             handle.close()

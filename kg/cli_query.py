@@ -45,7 +45,9 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the questions of the pack.")
 @click.option("--json", "as_json", is_flag=True, help="With --list: print JSON.")
-def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="Stop the query after this much wall-clock time (default 60 s; inf: none).")
+def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json, timeout) -> None:
     """Ask a question of the query pack (the same answer in Cypher and SPARQL)."""
     from kg.queries import get, pack
     if list_ or not name:
@@ -64,7 +66,7 @@ def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json) -> Non
     try:
         spec = get(name)
         target = endpoint if engine in servers else _graph_path(graph_dir)
-        rows = run(name, target, engine, _params(params))
+        rows = run(name, target, engine, _params(params), timeout=timeout)
     except (KeyError, ValueError) as exc:
         fail(str(exc).strip("'\""), EXIT_DATA)
     except (CypherError, SparqlError) as exc:  # a server that cannot be reached or refuses
@@ -81,7 +83,8 @@ def _graph_path(graph_dir: Path) -> Path:
     return graph_dir
 
 
-def _adhoc(engine: str, text: str, graph_dir: Path, params: tuple[str, ...], fmt: str) -> None:
+def _adhoc(engine: str, text: str, graph_dir: Path, params: tuple[str, ...], fmt: str,
+           timeout: float | None) -> None:
     from kg import registry
     eng = registry.get("engine", engine)
     try:
@@ -89,7 +92,7 @@ def _adhoc(engine: str, text: str, graph_dir: Path, params: tuple[str, ...], fmt
     except (FileNotFoundError, ValueError) as exc:  # not a graph, or a damaged one
         fail(str(exc), EXIT_DATA)
     try:
-        rows = eng.query(handle, text, _params(params))
+        rows = eng.query(handle, text, _params(params), timeout=timeout)
     except Exception as exc:  # engine errors and refusals, reported as data errors
         fail(f"{type(exc).__name__}: {exc}", EXIT_DATA)
     finally:
@@ -105,20 +108,23 @@ def _adhoc_options(func):
             click.option("--graph", "graph_dir", required=True, type=click.Path(path_type=Path)),
             click.option("--param", "params", multiple=True, help="KEY=VALUE, repeatable (bound, never pasted)."),
             click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-                         show_default=True))):
+                         show_default=True),
+            click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+                         metavar="SECONDS", help="Stop the query after this much wall-clock time "
+                         "(default 60 s; inf: none)."))):
         func = option(func)
     return func
 
 
 @click.command()
 @_adhoc_options
-def cypher(text, graph_dir, params, fmt) -> None:
+def cypher(text, graph_dir, params, fmt, timeout) -> None:
     """Run a read-only Cypher query on the embedded engine (writes are refused)."""
-    _adhoc("cypher", text, graph_dir, params, fmt)
+    _adhoc("cypher", text, graph_dir, params, fmt, timeout)
 
 
 @click.command()
 @_adhoc_options
-def sparql(text, graph_dir, params, fmt) -> None:
+def sparql(text, graph_dir, params, fmt, timeout) -> None:
     """Run a read-only SPARQL query (SERVICE, LOAD and updates are refused)."""
-    _adhoc("sparql", text, graph_dir, params, fmt)
+    _adhoc("sparql", text, graph_dir, params, fmt, timeout)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import shutil
+import time
 from collections import Counter
 
 import pytest
@@ -16,7 +18,7 @@ import pytest
 import kg
 from helpers import EXAMPLE
 from kg.engines import cypher
-from kg.engines.cypher import CypherEngine, QueryError, WriteRefused, check_read_only
+from kg.engines.cypher import CypherEngine, QueryError, QueryTimeout, WriteRefused, check_read_only
 from kg.engines.cypher_ddl import ddl, layout, rel_name
 from kg.model import Evidence, Fact
 from kg.registry import get
@@ -321,3 +323,48 @@ def test_layout_lists_every_table_once():
     names = [t.name for t in layout(load_schema())]
     assert len(names) == len(set(names))
     assert {"Entity", "Measure", "Claim", "Evidence", "HAS_MEASURE", "HAS_EVIDENCE"} <= set(names)
+
+
+PATHOLOGICAL = "MATCH (a)-[*1..12]-(b) RETURN count(*) AS n"  # every walk of up to 12 hops: hours
+
+
+def test_a_pathological_query_is_stopped_at_its_time_budget(engine, handle, graph):
+    """Bad-input row 12 for Cypher: Ladybug interrupts the query at the deadline; the handle
+    answers the next one."""
+    start = time.monotonic()
+    with pytest.raises(QueryTimeout, match=r"time budget of 1 s.*--timeout SECONDS"):
+        engine.query(handle, PATHOLOGICAL, timeout=1)
+    assert 1 <= time.monotonic() - start < 5
+    assert engine.query(handle, COUNT)[0]["n"] == len(graph)
+    for bad in (0, -2, math.nan):
+        with pytest.raises(ValueError, match="positive number of seconds"):
+            engine.query(handle, "RETURN 1 AS x", timeout=bad)
+    assert engine.query(handle, "RETURN 1 AS x", timeout=math.inf) == [{"x": 1}]
+
+
+@pytest.mark.parametrize("command, text", [
+    ("cypher", PATHOLOGICAL),
+    ("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a (!ns:none)* ?b . ?c (!ns:none)* ?d }"),
+])
+def test_kg_timeout_stops_an_ad_hoc_query(cli, graph_dir, command, text):
+    start = time.monotonic()
+    result = cli(command, text, "--graph", graph_dir, "--timeout", "1.5")
+    assert time.monotonic() - start < 6
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "QueryTimeout: the query was stopped after its time budget of 1.5 s" in result.stderr
+    assert cli(command, text, "--graph", graph_dir, "--timeout", "0").exit_code == 2  # not a budget
+
+
+def test_kg_query_passes_its_timeout_to_the_engine(cli, graph_dir, monkeypatch):
+    seen = []
+    real = CypherEngine.query
+
+    def spy(self, handle, text, params=None, timeout=None):
+        seen.append(timeout)
+        return real(self, handle, text, params, timeout=timeout)
+    monkeypatch.setattr(CypherEngine, "query", spy)
+    assert cli("query", "moves", "--graph", graph_dir, "--timeout", "7").exit_code == 0
+    assert cli("query", "moves", "--graph", graph_dir).exit_code == 0
+    assert seen == [7.0, None]
+    refused = cli("query", "moves", "--engine", "bolt", "--endpoint", "bolt://127.0.0.1:1", "--timeout", "5")
+    assert refused.exit_code == 1 and "its own transaction timeout" in refused.stderr

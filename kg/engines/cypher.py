@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import math
 import re
 import tempfile
 import time
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from kg.atomic import atomic_dir
+from kg.engines import TIMEOUT, budget
 from kg.engines.cypher_ddl import Table, cell, ddl, layout, rows
 from kg.model import canonical_json
 from kg.engines import Handle
@@ -73,6 +75,10 @@ _TOKEN = re.compile(r"""
 
 class QueryError(Exception):
     """A query that cannot run: bad syntax, a missing parameter, a failure in Ladybug."""
+
+
+class QueryTimeout(QueryError):
+    """The query ran past its time budget and Ladybug stopped it: narrow it or raise `timeout`."""
 
 
 class WriteRefused(QueryError):
@@ -243,6 +249,7 @@ class CypherEngine:
     name = "cypher"
     language = "cypher"
     read_only = True
+    timeout = TIMEOUT
 
     def ddl(self, schema: Schema | None = None) -> list[str]:
         return ddl(schema or load_schema())
@@ -267,13 +274,21 @@ class CypherEngine:
         return CypherHandle(graph_dir, cache / DB_FILE, key, rebuilt, seconds, database,
                             ladybug.Connection(database))
 
-    def query(self, handle: CypherHandle, text: str,
-              params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Run one read-only statement with bound parameters; rows as plain dicts."""
+    def query(self, handle: CypherHandle, text: str, params: Mapping[str, Any] | None = None,
+              timeout: float | None = None) -> list[dict[str, Any]]:
+        """Run one read-only statement with bound parameters; rows as plain dicts. Past `timeout`
+        seconds of wall clock (default `self.timeout`; math.inf for none) Ladybug stops it:
+        QueryTimeout, and the handle stays usable."""
         params = checked_params(text, params)
+        seconds = budget(self.timeout if timeout is None else timeout)
+        handle.connection.set_query_timeout(0 if math.isinf(seconds) else max(1, round(seconds * 1000)))
         try:
             result = handle.connection.execute(text, params)
         except RuntimeError as exc:
+            if str(exc).startswith("Interrupted"):
+                raise QueryTimeout(f"the query was stopped after its time budget of {seconds:g} s: "
+                                   "narrow the pattern or add LIMIT, or raise the budget "
+                                   "(--timeout SECONDS, or timeout= in Python)") from None
             raise QueryError(str(exc)) from exc
         names = result.get_column_names()
         out = [dict(zip(names, (plain(v) for v in row))) for row in result.get_all()]

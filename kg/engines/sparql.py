@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from kg.atomic import atomic_dir
 from kg.model import canonical_json
 from kg.rdf import MAPPING_VERSION, to_ntriples, vocabulary
-from kg.engines import Handle, sparql_budget
+from kg.engines import TIMEOUT, Handle, budget, sparql_budget
 from kg.engines.sparql_text import (  # noqa: F401  (re-exported: the engine's public API)
     PARAM_TYPES, EntityRef, QueryError, QueryRefused, RowLimitExceeded, Term, bind, check, prefixes,
     prepare, variables, with_values)
@@ -51,7 +51,6 @@ CACHE_DIR = Path(".cache") / "oxigraph"
 STORE_DIR = "store"
 KEY_FILE = "key"
 MAX_ROWS = 10_000
-TIMEOUT = 60.0  # seconds of wall clock per query
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = ("integer", "int", "long", "short", "byte", "gyear")  # endings, lower-cased
 
@@ -180,9 +179,7 @@ class SparqlEngine:
         """
         schema = load_schema()
         cap = self.max_rows if max_rows is None else max_rows
-        seconds = float(self.timeout if timeout is None else timeout)
-        if not seconds > 0:
-            raise ValueError(f"timeout must be a positive number of seconds, not {seconds!r}")
+        seconds = budget(self.timeout if timeout is None else timeout)
         full = prepare(text, params, types, schema)
         if not isinstance(handle, SparqlHandle):
             return _in_process(handle, full, schema, cap, seconds)
@@ -209,7 +206,7 @@ class SparqlEngine:
 
 def _timeout(seconds: float) -> QueryTimeout:
     return QueryTimeout(f"the query was stopped after its time budget of {seconds:g} s: narrow the "
-                        "pattern or add LIMIT, or raise the budget (timeout=SECONDS)")
+                        "pattern or add LIMIT, or raise the budget (--timeout SECONDS, or timeout= in Python)")
 
 
 def _too_many(cap: int) -> RowLimitExceeded:
