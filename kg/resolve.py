@@ -8,6 +8,7 @@ Everything else becomes its own node and is reported.
 """
 from __future__ import annotations
 
+from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -40,8 +41,9 @@ class NameIndex:
         self.schema = schema
         self.by_key: dict[str, set[str]] = defaultdict(set)
         self.by_ticker: dict[str, set[str]] = defaultdict(set)
-        #: fuzzy candidates are looked for among names sharing a block (first letters)
-        self.by_block: dict[str, set[str]] = defaultdict(set)
+        #: fuzzy candidates are looked for among names sharing a block (first letters), kept
+        #: sorted as they come (sorting a block at each lookup made a big build quadratic)
+        self.by_block: dict[str, list[str]] = defaultdict(list)
         #: garbled machine-translation forms, matched exactly (case and accents count)
         self.by_mt: dict[str, set[str]] = defaultdict(set)
         self.entities: dict[str, Entity] = {}
@@ -49,9 +51,11 @@ class NameIndex:
     def add(self, ent: Entity) -> None:
         self.entities[ent.id] = ent
         for name in ent.names():
-            if key(name):
-                self.by_key[key(name)].add(ent.id)
-                self.by_block[_block(key(name))].add(key(name))
+            folded = key(name)
+            if folded:
+                if folded not in self.by_key:
+                    insort(self.by_block[_block(folded)], folded)
+                self.by_key[folded].add(ent.id)
         ticker = ent.properties.get("ticker")
         if isinstance(ticker, str):
             self.by_ticker[ticker.upper()].add(ent.id)
@@ -81,7 +85,7 @@ class NameIndex:
         probe = key(ent.name)
         if len(probe) < FUZZY_MIN_LENGTH:
             return set()
-        pool = sorted(self.by_block.get(_block(probe), ()))
+        pool = self.by_block.get(_block(probe), [])
         hits = process.extract(probe, pool, scorer=fuzz.ratio, limit=6,
                                score_cutoff=FUZZY_MIN_SCORE - FUZZY_MARGIN)
         ranked: dict[str, float] = {}

@@ -28,7 +28,12 @@ def extract_file(path: Path, published: str | None = None, lang: str | None = No
         result.diagnostics.append(Diagnostic(
             "missing-metadata", "article has no publication date (front matter, sidecar, <meta> or "
             "--published): relative dates stay unresolved", Location(str(path), 1), "published"))
-    entities, facts, conflicts = extract_document(doc)
+    entities, facts, conflicts, undated = extract_document(doc)
+    if undated:
+        result.diagnostics.append(Diagnostic(
+            "missing-metadata", f"{undated} market move(s) left out: no trading day was found for "
+            "them (no date in the text and no publication date; give --published or front matter)",
+            Location(str(path), 1), "published"))
     result.diagnostics.extend(Diagnostic("date-conflict", f"{c.conflict}; used {c.date}",
                                          Location(str(path), doc.line_of(c.start)), "date") for c in conflicts)
     result.entities, result.facts = entities, facts

@@ -158,7 +158,16 @@ def test_missing_date_is_reported_not_guessed(tmp_path):
     article.write_text("Nvidia shares fell 3% on Monday.\n", encoding="utf-8")
     result, _ = extract_file(article)
     assert "missing-metadata" in [d.code for d in result.diagnostics]
-    assert all(f.date is None for f in result.facts if f.p == "fell_by")
+    # a move needs its trading day (the schema's Event): none is made up, and the loss is said
+    assert not [f for f in result.facts if f.p == "fell_by"]
+    left_out = [d for d in result.diagnostics if "left out" in d.message]
+    assert len(left_out) == 1 and left_out[0].message.startswith("1 market move(s) left out")
+    assert str(left_out[0].loc) == f"{article}:1"
+    dated = tmp_path / "y.txt"
+    dated.write_text("Nvidia shares fell 3% on 27 January 2025.\n", encoding="utf-8")
+    result, _ = extract_file(dated)
+    assert [f.date for f in result.facts if f.p == "fell_by"] == ["2025-01-27"]
+    assert not [d for d in result.diagnostics if "left out" in d.message]
 
 
 def test_metadata_from_front_matter_sidecar_html_and_flags(tmp_path):

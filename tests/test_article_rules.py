@@ -9,7 +9,7 @@ from kg.loaders.text.extract import extract_document
 
 def facts_of(text: str, lang: str = "en", published: str = "2025-01-28") -> set[tuple]:
     doc = Document(path="t.txt", text=text, published=published, lang=lang)
-    _, facts, _ = extract_document(doc)
+    _, facts, _, _ = extract_document(doc)
     out = set()
     for f in facts:
         if f.p == "mentions":
@@ -146,7 +146,7 @@ _WORDS = st.sampled_from(["Nvidia", "fell", "17%", "a chuté de", "près de", "�
 @given(st.one_of(st.text(max_size=300), st.lists(_WORDS, max_size=60).map(" ".join)))
 def test_arbitrary_text_never_crashes(text):
     doc = Document(path="t.txt", text=text, published="2025-01-28", lang="en")
-    entities, facts, _ = extract_document(doc)
+    entities, facts, _, _ = extract_document(doc)
     for f in facts:
         for ev in f.evidence:
             assert doc.text[ev.span[0]:ev.span[1]] == ev.quote

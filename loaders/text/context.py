@@ -40,6 +40,8 @@ class Context:
     event_day: str | None = None
     topic: str | None = None
     last_move_subject: Mention | None = None
+    #: (subject, predicate, percent) of moves read but left out: no trading day was found for them
+    undated_moves: set = field(default_factory=set)
     last_speaker: Mention | None = None
     #: person id -> employer id, as works_for facts are found (a quote is not about the employer)
     employers: dict = field(default_factory=dict)

@@ -80,8 +80,9 @@ def _discovered(ctx: Context) -> list[Mention]:
 
 
 def extract_document(doc: Document, gazetteer: Gazetteer | None = None
-                     ) -> tuple[list[Entity], list[Fact], list[DateMention]]:
-    """(entities, facts, dates whose weekday contradicts them) of one document.
+                     ) -> tuple[list[Entity], list[Fact], list[DateMention], int]:
+    """(entities, facts, dates whose weekday contradicts them, market moves left out for want
+    of a trading day) of one document.
 
     Two passes: the first finds the names the registry lacks (a company in a move, a
     person in an attribution); the second reads the text again knowing them.
@@ -96,7 +97,7 @@ def extract_document(doc: Document, gazetteer: Gazetteer | None = None
                       mentions=sorted(ctx.mentions + extra, key=lambda m: (m.start, m.end)))
         _run(ctx)
     conflicts = [d for sent in ctx.sentences for d in ctx.dates(sent) if d.conflict]
-    return (*_records(ctx), conflicts)
+    return (*_records(ctx), conflicts, len(ctx.undated_moves))
 
 
 def _records(ctx: Context) -> tuple[list[Entity], list[Fact]]:

@@ -54,6 +54,7 @@ def _emit(ctx: Context, sent: Sentence, subject: Mention, q: Quantity, pred: str
     session to belong to (the schema requires one)."""
     date = ctx.fact_date(sent, near=near or (q.start, q.end))
     if ctx.event(date) is None:
+        ctx.undated_moves.add((subject.entity, pred, abs(q.value)))
         return
     ent = ctx.use(subject)
     ctx.last_move_subject = subject
