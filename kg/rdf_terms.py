@@ -19,6 +19,7 @@ from pyoxigraph import Literal, NamedNode
 from rdflib.namespace import XSD
 
 from kg.schema.model import Schema, load_schema
+from kg.schema.values import scalar_kind
 
 XSD_NS = str(XSD)
 XSD_TYPES = {"string": "string", "list": "string", "integer": "integer", "number": "decimal",
@@ -118,13 +119,7 @@ def literal(value: Any, type_: str | None = None) -> Literal:
 
 
 def _infer(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "date" if isinstance(value, dt.date) else "string"
+    return scalar_kind(value) or ("date" if isinstance(value, dt.date) else "string")
 
 
 def _lexical(value: Any, type_: str) -> str | None:

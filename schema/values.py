@@ -12,6 +12,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def scalar_kind(value: Any) -> str | None:
+    """The schema type of a Python boolean, integer or float (a bool is not a number); None for
+    anything else. Exporters that type columns or literals from the values start here."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    return "number" if isinstance(value, float) else None
+
+
 def check_date(value: Any) -> str | None:
     if not isinstance(value, str):
         return f"expected an ISO date YYYY-MM-DD, got {type(value).__name__} {value!r}"

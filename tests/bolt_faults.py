@@ -37,7 +37,7 @@ import socket
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 from kg import netguard
@@ -165,18 +165,24 @@ class _Link:
 
     def requests(self) -> None:
         """Client to server."""
-        framing = _Framing(20)
+        self._pump(self.client, self.upstream, _Framing(20),
+                   lambda raw, body: None if self._request(body) == "cut" else raw)
+
+    def _pump(self, source: socket.socket, sink: socket.socket, framing: "_Framing",
+              each: Callable[[bytes, bytes], bytes | None]) -> None:
+        """Forward messages from `source` to `sink`, each as `each` rewrites it (None: cut the
+        connection there, after what came before it)."""
         with contextlib.suppress(OSError):
-            while data := self.client.recv(65536):
+            while data := source.recv(65536):
                 head, messages = framing.feed(data)
                 out = bytearray(head)
                 for raw, body in messages:
-                    action = self._request(body)
-                    if action == "cut":
-                        self.upstream.sendall(out)
+                    rewritten = each(raw, body)
+                    if rewritten is None:
+                        sink.sendall(out)
                         return self.cut()
-                    out += raw
-                self.upstream.sendall(out)
+                    out += rewritten
+                sink.sendall(out)
         self.cut()
 
     def _request(self, body: bytes) -> str:
@@ -203,19 +209,7 @@ class _Link:
 
     def replies(self) -> None:
         """Server to client."""
-        framing = _Framing(4)
-        with contextlib.suppress(OSError):
-            while data := self.upstream.recv(65536):
-                head, messages = framing.feed(data)
-                out = bytearray(head)
-                for raw, body in messages:
-                    reply = self._reply(raw, body)
-                    if reply is None:
-                        self.client.sendall(out)
-                        return self.cut()
-                    out += reply
-                self.client.sendall(out)
-        self.cut()
+        self._pump(self.upstream, self.client, _Framing(4), self._reply)
 
     def _reply(self, raw: bytes, body: bytes) -> bytes | None:
         """What the client gets for one server message (None: cut the connection)."""

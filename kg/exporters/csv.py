@@ -33,6 +33,7 @@ from pathlib import Path
 from kg.atomic import atomic_dir
 from kg.loaders._readers import guard_cell
 from kg.registry import register
+from kg.schema.values import scalar_kind
 
 _ENTITY_CORE = ["id", "type", "name", "aliases"]
 _FACT_CORE = ["id", "s", "p", "o", "value", "unit", "qualifier", "date"]
@@ -68,12 +69,9 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 def _kind(value) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
+    kind = scalar_kind(value)
+    if kind:
+        return kind
     if isinstance(value, list):
         return "list" if all(isinstance(v, str) for v in value) else "array"
     if isinstance(value, dict):
