@@ -109,9 +109,9 @@ def load_all(files: list[Path], reference: bool, into: Collected, progress: Call
             if max_errors is not None and errors >= max_errors:
                 stats.unread, stats.stopped = len(files) - index, True
                 break
-            key, cached = plan[index]
+            key, cached, loader = plan[index]
             if key is None:
-                result = load_file(path)
+                result = load_file(path, loader)
             elif cached:
                 result, stats.cached = decode(_cached(cache, key, path), str(path)), stats.cached + 1
             else:
@@ -132,26 +132,28 @@ def load_all(files: list[Path], reference: bool, into: Collected, progress: Call
 
 
 def _plan(files: list[Path], fingerprint: str, cache: "ExtractCache | None") -> tuple[list, dict, set]:
-    """Per input: (cache key, in the cache?) for an article, (None, False) for anything else;
-    the articles to extract, once per key, in input order; the keys met more than once."""
+    """Per input: (cache key, in the cache?, None) for an article, (None, False, the loader's
+    name or None) for anything else (its loader is sniffed once, here); the articles to
+    extract, once per key, in input order; the keys met more than once."""
     from kg.extract_cache import read_job
-    plan: list[tuple[str | None, bool]] = []
+    plan: list[tuple[str | None, bool, str | None]] = []
     misses: dict[str, Path] = {}
     seen: set[str] = set()
     repeated: set[str] = set()
     for path in files:
         chosen = loader_for(path) if path.is_file() else None
-        if chosen is None or chosen.name != "article" or path.stat().st_size > _input_limit():
-            plan.append((None, False))  # the loader reads it (and reports a file over the limit)
+        name = chosen.name if chosen else None
+        if name != "article" or path.stat().st_size > _input_limit():
+            plan.append((None, False, name))  # the loader reads it (and reports a file over the limit)
             continue
         try:
             key = read_job(path).key(fingerprint)
         except OSError:  # the loader reports it, as for any unreadable input
-            plan.append((None, False))
+            plan.append((None, False, name))
             continue
         (repeated if key in seen else seen).add(key)
         cached = bool(cache) and key not in misses and cache.get(key) is not None
-        plan.append((key, cached))
+        plan.append((key, cached, None))
         if not cached:
             misses.setdefault(key, path)
     return plan, misses, repeated
