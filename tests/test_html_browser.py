@@ -9,6 +9,7 @@ import pytest
 
 import kg
 from helpers import EXPORT_FIXTURE
+from kg.exporters.drawing import style
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
@@ -137,6 +138,9 @@ def test_every_node_is_drawn_inside_the_canvas(view, small):
     assert inked > 2000, f"the canvas is (nearly) blank: {inked} painted pixels"
     legend = view.page.locator("#kg-legend li").all_inner_texts()
     assert [t.split()[0] for t in legend] == sorted({e.type for e in graph.entities()})
+    # each type is drawn in the colour the yEd, GEXF and DOT exports give it
+    drawn = view.js("Object.fromEntries(kgView.cy.nodes().map(n => [n.data('type'), n.style('background-color')]))")
+    assert drawn == {t: "rgb({},{},{})".format(*bytes.fromhex(style(t).colour[1:])) for t in drawn}
     view.check_clean()
 
 

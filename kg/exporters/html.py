@@ -23,6 +23,7 @@ from typing import Any
 
 from kg.atomic import write_text
 from kg.exporters.cyjs import elements
+from kg.exporters.drawing import TYPE_STYLES
 from kg.registry import register
 
 #: the vendored cytoscape.js release (kg/exporters/vendor/README.md says where it came from)
@@ -56,6 +57,9 @@ def render(graph, title: str | None = None) -> str:
     doc = elements(graph)
     if title is not None:
         doc["data"]["name"] = title
+    # the colours of the other drawings (yEd, GEXF, DOT); a type they do not know gets one
+    # from the page's palette
+    doc["data"]["colours"] = {t: s.colour for t, s in TYPE_STYLES.items()}
     licence = _resource("vendor/cytoscape.LICENSE")
     if "*/" in licence:
         raise ValueError("the cytoscape.js licence text would end its comment early")
