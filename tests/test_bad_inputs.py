@@ -36,7 +36,7 @@ so no entity is expanded, no context fetched), and that the HTML we do read expa
 | 21 | Latin-1 as UTF-8 (and JSON's lone `\\ud800`) | test_row21_latin1_is_not_valid_utf8, test_row21_lone_surrogate_escape_is_an_error |
 | 22 | NFC/NFD, ZWJ, U+202E | test_row22_unicode_spellings_make_one_node |
 | 23 | NaN, Infinity; FR comma, U+2212 | test_row23_nan_and_infinity_are_errors_with_their_line, test_row23_french_decimal_comma_and_unicode_minus |
-| 24 | integers > 2^53 (ids and values) | test_row24_big_integers_are_kept_exactly (JS-facing exports cyjs/cx2/html still carry them as JSON numbers: open) |
+| 24 | integers > 2^53 (ids and values) | test_row24_big_integers_are_kept_exactly (graph, JSON, CSV); test_row24_javascript_facing_exports_write_big_integers_as_digits (cyjs, cx2, html: a string of the digits) |
 | 25 | 03/04/2025 by language, no time zone | tests/test_text_dates.py::test_find_dates (01/02/2025 is 2 Jan in English, 1 Feb in French), ::test_published_may_carry_a_time |
 | 26 | dangling edge, self-loop, duplicate edge | dangling: tests/test_validate.py (broken/dangling-reference.jsonl); duplicates merged: tests/test_merge.py::test_same_fact_from_two_sources_is_one_fact_with_two_evidences; self-loops: test_row26_a_self_loop_is_a_domain_violation |
 | 27 | U+0001 / U+FFFE in labels | test_row27_controls_and_noncharacters_leave_xml_exports_well_formed; tests/test_export_graph_formats.py::test_hostile_text_is_escaped_and_control_characters_dropped, tests/test_exporters.py::test_graphml_strips_xml_illegal_characters |
@@ -650,6 +650,25 @@ def test_row24_big_integers_are_kept_exactly(cli, tmp_path):
     assert f",{big}," in (tmp_path / "tables" / "facts.csv").read_text(encoding="utf-8")
     assert cli("build", "--no-reference", tmp_path / "tables", "-o", tmp_path / "again").exit_code == 0
     assert [f["value"] for f in built(tmp_path / "again")[1]] == [big]
+
+
+def test_row24_javascript_facing_exports_write_big_integers_as_digits(cli, tmp_path):
+    """Cytoscape.js, Cytoscape Web and the html view parse JSON numbers as doubles: an integer
+    past 2^53 - 1 is written as a string of its digits there (exact), and stays a number where
+    the number is safe."""
+    import re
+    big, out = 9007199254740993, tmp_path / "g"
+    assert cli("build", "--no-reference", hostile("big-int.yaml"), "-o", out).exit_code == 0
+    for fmt in ("cyjs", "cx2", "html"):
+        target = tmp_path / f"g.{fmt}"
+        assert cli("export", "--graph", out, "--format", fmt, "-o", target).exit_code == 0, fmt
+        text = target.read_text(encoding="utf-8")
+        assert re.search(rf'"{big}\\?"', text), fmt       # the digits, as a string (maybe in JSON text)
+        assert not re.search(rf'(?<!["\d]){big}', text), fmt  # never as a bare number
+        assert "9007199254740992" not in text, fmt
+    safe = {"nodes": [{"data": {"id": "a", "n": 2**53 - 1, "m": -(2**53) - 7, "ok": True}}]}
+    from kg.exporters.cyjs import js_exact
+    assert js_exact(safe) == {"nodes": [{"data": {"id": "a", "n": 2**53 - 1, "m": str(-(2**53) - 7), "ok": True}}]}
 
 
 # -- row 27: characters XML cannot hold ------------------------------------------------------------

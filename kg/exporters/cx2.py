@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.atomic import write_text
-from kg.exporters.cyjs import dumps, graph_name, positions, value_fact
+from kg.exporters.cyjs import JS_EXACT, dumps, graph_name, js_exact, positions, value_fact
 from kg.registry import register
 
 _INT32 = range(-2**31, 2**31)
@@ -28,8 +28,8 @@ _EDGE_OWN = {"interaction", "kg_id", "evidence"}
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, int):
-        return "integer" if value in _INT32 else "long"
+    if isinstance(value, int):  # beyond 2^53 - 1 a JavaScript reader (Cytoscape Web, NDEx) rounds it
+        return "integer" if value in _INT32 else "long" if abs(value) <= JS_EXACT else "string"
     if isinstance(value, float):
         return "double"
     if isinstance(value, list):
@@ -55,7 +55,8 @@ def declare(bags: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    """A value as text; JSON inside it gets big integers as digits too (a reader parses it)."""
+    return value if isinstance(value, str) else json.dumps(js_exact(value), sort_keys=True, ensure_ascii=False)
 
 
 def coerce(value: Any, kind: str) -> Any:

@@ -4,7 +4,8 @@
 "edges": [{"data": {"id": FACT_ID, "source": ..., "target": ..., "p": ...}}]}}`.
 Ids are strings everywhere, endpoints included (networkx's own writer leaves
 endpoints as they were, which Cytoscape.js then fails to match). Properties stay
-JSON values; parallel edges stay apart by fact id. Every node carries a
+JSON values, but an integer JavaScript would round (beyond 2^53 - 1) is written as
+a string of its digits; parallel edges stay apart by fact id. Every node carries a
 precomputed `position`, so a reader needs no layout of its own and the picture is
 the same on every run: the layout below is a small force layout with no random
 seed (it starts from the entities' types and ids), rounded to whole pixels.
@@ -24,6 +25,20 @@ from kg.registry import register
 
 #: data keys Cytoscape.js gives a meaning to; a property with such a name is renamed kg_<name>
 _RESERVED = {"id", "source", "target", "parent"}
+#: the largest integer a JavaScript number holds exactly; a bigger one is written as its digits
+JS_EXACT = 2**53 - 1
+
+
+def js_exact(value: Any) -> Any:
+    """`value` with every integer JavaScript would round (beyond 2^53 - 1) as a string of its
+    digits: a reader gets 9007199254740993, not ...992, at the cost of its type."""
+    if isinstance(value, dict):
+        return {k: js_exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [js_exact(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > JS_EXACT:
+        return str(value)
+    return value
 
 
 def graph_name(graph) -> str:
@@ -71,8 +86,8 @@ def elements(graph) -> dict[str, Any]:
     nodes = [{"data": node_data(graph, e), "position": {"x": pos[e.id][0], "y": pos[e.id][1]}}
              for e in graph.entities()]
     edges = [{"data": edge_data(f)} for f in graph.edges()]
-    return {"data": {"name": graph_name(graph)}, "directed": True, "multigraph": True,
-            "elements": {"nodes": nodes, "edges": edges}}
+    return js_exact({"data": {"name": graph_name(graph)}, "directed": True, "multigraph": True,
+                     "elements": {"nodes": nodes, "edges": edges}})
 
 
 def dumps(doc: Any) -> str:
