@@ -4,7 +4,10 @@ Reference data is loaded first and is canonical. Each later entity is matched
 by id, ticker, exact folded name or alias, then fuzzy name (rapidfuzz), and is
 merged only when exactly one candidate of a compatible type survives the
 homonym guard (different country or Wikidata id means a different thing).
-Everything else becomes its own node and is reported.
+Everything else becomes its own node and is reported. A type the schema marks
+`match_by_name: false` (Article) is matched by id only, is never reported as
+unresolved, and its names never enter the index (a hundred thousand headlines
+sharing their first letters made each fuzzy lookup scan them all).
 """
 from __future__ import annotations
 
@@ -50,6 +53,8 @@ class NameIndex:
 
     def add(self, ent: Entity) -> None:
         self.entities[ent.id] = ent
+        if not self.schema.matched_by_name(ent.type):
+            return  # found by id only: its names are not looked up, and not compared
         for name in ent.names():
             folded = key(name)
             if folded:
@@ -133,6 +138,8 @@ def _match(index: NameIndex, ent: Entity) -> tuple[set[str], str]:
     same_id = index.entities.get(ent.id)
     if same_id is not None and index.schema.compatible(ent.type, same_id.type):
         return {ent.id}, "id"
+    if not index.schema.matched_by_name(ent.type):
+        return set(), "id"
     found = index.exact(ent)
     if found:
         return found, "name"
@@ -174,7 +181,7 @@ def _resolve_one(index: NameIndex, ent: Entity, res: Resolution, report_new: boo
             "duplicate-id", f"id {ent.id!r} is a {clash.type} elsewhere but a {ent.type} here",
             ent.loc, "id"))
         return
-    if report_new and not found:
+    if report_new and not found and index.schema.matched_by_name(ent.type):
         res.diagnostics.append(Diagnostic("unresolved-name", f"{ent.type} {ent.name!r} matched no "
                                           "known entity; added as a new one", ent.loc, "name"))
     index.add(_copy(ent))

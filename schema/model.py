@@ -75,6 +75,11 @@ class Schema:
     def is_a(self, node_type: str, allowed: tuple[str, ...] | list[str]) -> bool:
         return any(t in allowed for t in self.ancestors(node_type))
 
+    def matched_by_name(self, node_type: str) -> bool:
+        """Whether entity resolution may merge two entities of this type by their names (an
+        Article is only ever the same article by its id: two stories may share a headline)."""
+        return all(self.node_types[t].get("match_by_name", True) for t in self.ancestors(node_type))
+
     def compatible(self, a: str, b: str) -> bool:
         """Two type names may denote the same thing (a Company is an Organization)."""
         return a == b or a in self.ancestors(b) or b in self.ancestors(a)
