@@ -162,8 +162,9 @@ class FactStore:
         return [(last, load_fact(blob)) for last, blob in
                 self._db.execute("SELECT last, blob FROM merged WHERE slot = ? ORDER BY id", (slot,))]
 
-    def replace(self, fact: Fact) -> None:
-        self._db.execute("UPDATE merged SET blob = ? WHERE id = ?", (dump_fact(fact), fact.id))
+    def replace(self, fact: Fact, fact_id: str) -> None:
+        """Store `fact` again (its annotations changed; its content, hence `fact_id`, did not)."""
+        self._db.execute("UPDATE merged SET blob = ? WHERE id = ?", (dump_fact(fact), fact_id))
 
     def facts(self) -> Iterator[Fact]:
         """Every merged fact, in id order."""

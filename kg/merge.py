@@ -99,10 +99,10 @@ def _flag_conflicts(store: FactStore) -> list[Diagnostic]:
     diags = []
     for slot in store.crowded_slots():
         group = store.in_slot(slot)
-        ids = [f.id for _, f in group]
-        for _, fact in group:
-            fact.annotations["conflicts_with"] = [i for i in ids if i != fact.id]
-            store.replace(fact)
+        ids = [f.id for _, f in group]  # a fact's id is a hash of its content: computed once each
+        for own, (_, fact) in zip(ids, group):
+            fact.annotations["conflicts_with"] = [i for i in ids if i != own]
+            store.replace(fact, own)
         group.sort(key=lambda pair: pair[0])
         facts = [f for _, f in group]
         shown = "; ".join(_describe(f) for f in facts)
