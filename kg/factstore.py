@@ -125,13 +125,14 @@ class FactStore:
         self._db.execute("DELETE FROM claim")
         self._db.execute("DELETE FROM mention")
         self._db.execute("CREATE INDEX keyed_ck ON keyed (ck, pos)")
-        self._db.execute("INSERT INTO merged SELECT id, slot, pos, blob FROM keyed WHERE ck IN "
-                         "(SELECT ck FROM keyed GROUP BY ck HAVING COUNT(*) = 1)")
+        # the content keys claimed more than once, found once for both uses below
+        self._db.execute("CREATE TEMP TABLE shared AS SELECT ck FROM keyed GROUP BY ck HAVING COUNT(*) > 1")
+        self._db.execute("CREATE UNIQUE INDEX temp.shared_ck ON shared (ck)")
+        self._db.execute("INSERT INTO merged SELECT id, slot, pos, blob FROM keyed WHERE ck NOT IN shared")
 
     def keyed_groups(self) -> Iterator[list[tuple[int, Fact]]]:
         """Claims sharing their content with others, one group at a time, each in load order."""
-        rows = self._db.execute("SELECT ck, pos, blob FROM keyed WHERE ck IN (SELECT ck FROM keyed "
-                                "GROUP BY ck HAVING COUNT(*) > 1) ORDER BY ck, pos")
+        rows = self._db.execute("SELECT ck, pos, blob FROM keyed WHERE ck IN shared ORDER BY ck, pos")
         for _, group in groupby(rows, key=lambda r: r[0]):
             yield [(pos, load_fact(blob)) for _, pos, blob in group]
 
