@@ -61,15 +61,14 @@ def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json, timeou
     if engine not in servers and graph_dir is None:
         raise click.BadParameter("is required to ask a question", param_hint="--graph")
     from kg.ask import run
-    from kg.engines.cypher import QueryError as CypherError
-    from kg.engines.sparql import QueryError as SparqlError
+    from kg.engines import QueryError
     try:
         spec = get(name)
         target = endpoint if engine in servers else _graph_path(graph_dir)
         rows = run(name, target, engine, _params(params), timeout=timeout)
     except (KeyError, ValueError) as exc:
         fail(str(exc).strip("'\""), EXIT_DATA)
-    except (CypherError, SparqlError) as exc:  # a server that cannot be reached or refuses
+    except QueryError as exc:  # a server that cannot be reached or refuses
         fail(str(exc), EXIT_DATA)
     _emit_rows(rows, spec.columns, fmt)
 

@@ -42,10 +42,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from kg.atomic import atomic_dir
-from kg.engines import TIMEOUT, budget
+from kg.engines import TIMEOUT, Handle, QueryError, QueryTimeout, budget
 from kg.engines.cypher_ddl import Table, cell, ddl, layout, rows
 from kg.model import canonical_json
-from kg.engines import Handle
 from kg.registry import register
 from kg.schema.model import Schema, load_schema
 
@@ -71,14 +70,6 @@ _TOKEN = re.compile(r"""
   | (?P<space>\s+)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
-
-
-class QueryError(Exception):
-    """A query that cannot run: bad syntax, a missing parameter, a failure in Ladybug."""
-
-
-class QueryTimeout(QueryError):
-    """The query ran past its time budget and Ladybug stopped it: narrow it or raise `timeout`."""
 
 
 class WriteRefused(QueryError):
@@ -286,9 +277,7 @@ class CypherEngine:
             result = handle.connection.execute(text, params)
         except RuntimeError as exc:
             if str(exc).startswith("Interrupted"):
-                raise QueryTimeout(f"the query was stopped after its time budget of {seconds:g} s: "
-                                   "narrow the pattern or add LIMIT, or raise the budget "
-                                   "(--timeout SECONDS, or timeout= in Python)") from None
+                raise QueryTimeout.after(seconds) from None
             raise QueryError(str(exc)) from exc
         names = result.get_column_names()
         out = [dict(zip(names, (plain(v) for v in row))) for row in result.get_all()]

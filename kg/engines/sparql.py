@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from kg.atomic import atomic_dir
 from kg.model import canonical_json
 from kg.rdf import MAPPING_VERSION, to_ntriples, vocabulary
-from kg.engines import TIMEOUT, Handle, budget, sparql_budget
+from kg.engines import TIMEOUT, Handle, QueryTimeout, budget, sparql_budget
 from kg.engines.sparql_text import (  # noqa: F401  (re-exported: the engine's public API)
     PARAM_TYPES, EntityRef, QueryError, QueryRefused, RowLimitExceeded, Term, bind, check, prefixes,
     prepare, variables, with_values)
@@ -53,10 +53,6 @@ KEY_FILE = "key"
 MAX_ROWS = 10_000
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = ("integer", "int", "long", "short", "byte", "gyear")  # endings, lower-cased
-
-
-class QueryTimeout(QueryError):
-    """The query ran past its time budget and was stopped: narrow it, add LIMIT or raise `timeout`."""
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -187,7 +183,7 @@ class SparqlEngine:
             reply = sparql_budget.evaluate(str(handle.store_path), handle.key, full, prefixes(schema),
                                            cap, seconds)
         except sparql_budget.BudgetExceeded:
-            raise _timeout(seconds) from None
+            raise QueryTimeout.after(seconds) from None
         except sparql_budget.WorkerLost as exc:
             raise QueryError(str(exc)) from None
         kind = reply[0]
@@ -202,11 +198,6 @@ class SparqlEngine:
 
     def close(self, handle: SparqlHandle) -> None:
         handle.close()
-
-
-def _timeout(seconds: float) -> QueryTimeout:
-    return QueryTimeout(f"the query was stopped after its time budget of {seconds:g} s: narrow the "
-                        "pattern or add LIMIT, or raise the budget (--timeout SECONDS, or timeout= in Python)")
 
 
 def _too_many(cap: int) -> RowLimitExceeded:
@@ -224,7 +215,7 @@ def _in_process(store: ox.Store, text: str, schema: Schema, cap: int,
     try:
         return _rows(result, schema, cap, deadline)
     except TimeoutError:
-        raise _timeout(seconds) from None
+        raise QueryTimeout.after(seconds) from None
 
 
 def _rows(result: Any, schema: Schema, cap: int, deadline: float = math.inf) -> list[dict[str, Any]]:

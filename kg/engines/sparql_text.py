@@ -20,6 +20,7 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from kg.engines import QueryError
 from kg.rdf import entity_iri, literal
 from kg.schema.model import Schema, load_schema
 
@@ -34,10 +35,6 @@ _TOKEN = re.compile(r'''
 ''', re.VERBOSE)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 Term = ox.NamedNode | ox.Literal
-
-
-class QueryError(Exception):
-    """A query that cannot run: bad syntax, a bad or missing parameter, too many rows."""
 
 
 class QueryRefused(QueryError):
