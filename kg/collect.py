@@ -112,8 +112,10 @@ def load_all(files: list[Path], reference: bool, into: Collected, progress: Call
             key, cached, loader = plan[index]
             if key is None:
                 result = load_file(path, loader)
-            elif cached:
-                result, stats.cached = decode(_cached(cache, key, path), str(path)), stats.cached + 1
+            elif cached and (result := cache.load(key, str(path))) is not None:
+                stats.cached += 1
+            elif cached:  # corrupt past its header, or gone since planning: extracted here
+                result = _extract_here(cache, key, path, stats)
             else:
                 data = fresh.get(key) or next(results)
                 if misses.pop(key, None) is not None:
@@ -152,22 +154,21 @@ def _plan(files: list[Path], fingerprint: str, cache: "ExtractCache | None") -> 
             plan.append((None, False, name))
             continue
         (repeated if key in seen else seen).add(key)
-        cached = bool(cache) and key not in misses and cache.get(key) is not None
+        cached = bool(cache) and key not in misses and cache.has(key)
         plan.append((key, cached, None))
         if not cached:
             misses.setdefault(key, path)
     return plan, misses, repeated
 
 
-def _cached(cache: "ExtractCache", key: str, path: Path) -> dict:
-    """The cache's records for `key`, read now (not kept since planning); extracted here if the
-    entry went away since."""
-    data = cache.get(key)
-    if data is None:
-        from kg.extract_cache import read_job
-        from kg.parallel import run_job
-        data = run_job(read_job(path))[1]
-    return data
+def _extract_here(cache: "ExtractCache", key: str, path: Path, stats: LoadStats) -> LoadResult:
+    """An article whose cache entry turned out unusable, extracted in this process and stored."""
+    from kg.extract_cache import decode, read_job
+    from kg.parallel import run_job
+    data = run_job(read_job(path))[1]
+    cache.put(key, data)
+    stats.extracted += 1
+    return decode(data, str(path))
 
 
 def _input_limit() -> int:

@@ -168,13 +168,24 @@ class ExtractCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The stored records, or None when absent, unreadable or not this key's."""
+    def has(self, key: str) -> bool:
+        """Whether an entry for `key` is there, from its first bytes only (canonical JSON puts
+        `format` and `key` first): planning a rebuild must not parse every entry twice. An
+        entry corrupt past its header is caught by `load`."""
+        head = canonical_json({"format": CACHE_FORMAT, "key": key})[:-1].encode()
+        try:
+            with self._path(key).open("rb") as stream:
+                return stream.read(len(head)) == head
+        except OSError:
+            return False
+
+    def load(self, key: str, source: str) -> LoadResult | None:
+        """The stored records with their locations at `source`, or None when absent, unreadable,
+        corrupt or not this key's."""
         try:
             entry = json.loads(self._path(key).read_text(encoding="utf-8"))
             if entry["format"] == CACHE_FORMAT and entry["key"] == key:
-                decode(entry["result"], "")  # a corrupt entry fails here, not in the build
-                return entry["result"]
+                return decode(entry["result"], source)
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             pass
         return None

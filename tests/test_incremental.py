@@ -66,7 +66,7 @@ def test_a_corrupt_entry_is_recomputed(cli, tmp_path):
     again = _build(cli, corpus, "-o", out)
     assert again["articles"] == {"extracted": 2, "cached": 1}
     assert graph_files(out) == before
-    assert all(ExtractCache(out / CACHE_SUBDIR).get(p.stem) is not None for p in entries)
+    assert all(ExtractCache(out / CACHE_SUBDIR).load(p.stem, "a.txt") is not None for p in entries)
 
 
 def test_the_key_covers_name_bytes_sidecar_and_extractor(tmp_path):
