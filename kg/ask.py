@@ -37,14 +37,19 @@ def order_rows(query: Query, rows: list[dict]) -> list[dict]:
 
 
 def run(name: str, graph_dir: str | Path, engine: str = "cypher", params: dict[str, str] | None = None,
-        handle: Any = None, timeout: float | None = None) -> list[dict]:
+        handle: Any = None, timeout: float | None = None, memory: int | None = None) -> list[dict]:
     """Rows of question `name` on the graph in `graph_dir` (or at a SPARQL endpoint URL for
     engine "sparql-http"), asked of `engine`, within `timeout` seconds if given (the embedded
     engines stop the query; sparql-http gives up waiting; a Bolt server applies its own
-    transaction timeout, so none may be given there)."""
+    transaction timeout, so none may be given there) and, on an embedded engine, `memory` MiB
+    if given (a budget set when the graph is opened, so not with a `handle`)."""
     if timeout is not None and engine == "bolt":
         raise ValueError("a time budget cannot be set for a Bolt server: it applies its own "
                          "transaction timeout (dbms.transaction.timeout on Neo4j)")
+    if memory is not None and (engine in SERVERS or handle is not None):
+        raise ValueError("a memory budget is set when an embedded engine opens the graph: "
+                         + ("a server applies its own" if engine in SERVERS else
+                            "pass memory= to the engine's open() instead"))
     query = get(name)
     lang = LANG_OF_ENGINE[engine]
     if engine == "bolt":  # servers speak Neo4j's dialect: the pack's portable variant
@@ -60,7 +65,7 @@ def run(name: str, graph_dir: str | Path, engine: str = "cypher", params: dict[s
     budget = {"timeout": timeout} if timeout is not None else {}
     if handle is None:
         handle = (eng.open(str(graph_dir), **budget) if engine == "sparql-http" else
-                  eng.open(str(graph_dir)) if engine in SERVERS else eng.open(Path(graph_dir)))
+                  eng.open(str(graph_dir)) if engine in SERVERS else eng.open(Path(graph_dir), memory))
     if engine in SERVERS:
         budget = {}  # the server's handle carries it
     try:

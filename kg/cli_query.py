@@ -47,7 +47,9 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--json", "as_json", is_flag=True, help="With --list: print JSON.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="Stop the query after this much wall-clock time (default 60 s; inf: none).")
-def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json, timeout) -> None:
+@click.option("--memory", type=click.IntRange(min=1), default=None, metavar="MIB",
+              help="Stop an embedded query that needs more memory (default: a quarter of the machine's).")
+def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json, timeout, memory) -> None:
     """Ask a question of the query pack (the same answer in Cypher and SPARQL)."""
     from kg.queries import get, pack
     if list_ or not name:
@@ -65,7 +67,7 @@ def query(name, graph_dir, engine, endpoint, params, fmt, list_, as_json, timeou
     try:
         spec = get(name)
         target = endpoint if engine in servers else _graph_path(graph_dir)
-        rows = run(name, target, engine, _params(params), timeout=timeout)
+        rows = run(name, target, engine, _params(params), timeout=timeout, memory=memory)
     except (KeyError, ValueError) as exc:
         fail(str(exc).strip("'\""), EXIT_DATA)
     except QueryError as exc:  # a server that cannot be reached or refuses
@@ -83,11 +85,11 @@ def _graph_path(graph_dir: Path) -> Path:
 
 
 def _adhoc(engine: str, text: str, graph_dir: Path, params: tuple[str, ...], fmt: str,
-           timeout: float | None) -> None:
+           timeout: float | None, memory: int | None) -> None:
     from kg import registry
     eng = registry.get("engine", engine)
     try:
-        handle = eng.open(_graph_path(graph_dir))
+        handle = eng.open(_graph_path(graph_dir), memory)
     except (FileNotFoundError, ValueError) as exc:  # not a graph, or a damaged one
         fail(str(exc), EXIT_DATA)
     try:
@@ -110,20 +112,23 @@ def _adhoc_options(func):
                          show_default=True),
             click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
                          metavar="SECONDS", help="Stop the query after this much wall-clock time "
-                         "(default 60 s; inf: none)."))):
+                         "(default 60 s; inf: none)."),
+            click.option("--memory", type=click.IntRange(min=1), default=None, metavar="MIB",
+                         help="Stop a query that needs more memory (default: a quarter of the "
+                         "machine's)."))):
         func = option(func)
     return func
 
 
 @click.command()
 @_adhoc_options
-def cypher(text, graph_dir, params, fmt, timeout) -> None:
+def cypher(text, graph_dir, params, fmt, timeout, memory) -> None:
     """Run a read-only Cypher query on the embedded engine (writes are refused)."""
-    _adhoc("cypher", text, graph_dir, params, fmt, timeout)
+    _adhoc("cypher", text, graph_dir, params, fmt, timeout, memory)
 
 
 @click.command()
 @_adhoc_options
-def sparql(text, graph_dir, params, fmt, timeout) -> None:
+def sparql(text, graph_dir, params, fmt, timeout, memory) -> None:
     """Run a read-only SPARQL query (SERVICE, LOAD and updates are refused)."""
-    _adhoc("sparql", text, graph_dir, params, fmt, timeout)
+    _adhoc("sparql", text, graph_dir, params, fmt, timeout, memory)

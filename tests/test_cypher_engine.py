@@ -18,7 +18,8 @@ import pytest
 import kg
 from helpers import EXAMPLE
 from kg.engines import cypher
-from kg.engines.cypher import CypherEngine, QueryError, QueryTimeout, WriteRefused, check_read_only
+from kg.engines.cypher import (CypherEngine, QueryError, QueryOutOfMemory, QueryTimeout, WriteRefused,
+                               check_read_only)
 from kg.engines.cypher_ddl import ddl, layout, rel_name
 from kg.model import Evidence, Fact
 from kg.registry import get
@@ -340,6 +341,51 @@ def test_a_pathological_query_is_stopped_at_its_time_budget(engine, handle, grap
         with pytest.raises(ValueError, match="positive number of seconds"):
             engine.query(handle, "RETURN 1 AS x", timeout=bad)
     assert engine.query(handle, "RETURN 1 AS x", timeout=math.inf) == [{"x": 1}]
+
+
+# every distinct triple of node ids: a hash table of 2002^3 keys
+RUNAWAY = "MATCH (a), (b), (c) WITH DISTINCT a.id + b.id + c.id AS k RETURN count(k) AS n"
+
+
+def test_a_query_past_its_memory_budget_fails_and_the_handle_stays_usable(engine, graph_dir, graph):
+    with engine.open(graph_dir, memory=64) as small:
+        start = time.monotonic()
+        with pytest.raises(QueryOutOfMemory, match=r"memory budget of 64 MiB .*--memory MIB"):
+            engine.query(small, RUNAWAY, timeout=60)
+        assert time.monotonic() - start < 20
+        assert engine.query(small, COUNT)[0]["n"] == len(graph)
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="positive whole number of MiB"):
+            engine.open(graph_dir, memory=bad)
+
+
+@pytest.mark.parametrize("command, text", [
+    ("cypher", RUNAWAY),
+    ("sparql", "SELECT ?a ?b (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y } GROUP BY ?a ?b ?x ?y LIMIT 1"),
+])
+def test_kg_memory_stops_an_ad_hoc_query(cli, graph_dir, command, text):
+    result = cli(command, text, "--graph", graph_dir, "--memory", "100")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "QueryOutOfMemory: the query needed more than its memory budget of 100 MiB" in result.stderr
+    assert cli(command, text, "--graph", graph_dir, "--memory", "0").exit_code == 2  # not a budget
+
+
+def test_kg_query_passes_its_memory_budget_to_the_engine(cli, graph_dir, monkeypatch):
+    seen = []
+    real = CypherEngine.open
+
+    def spy(self, graph_dir, memory=None):
+        seen.append(memory)
+        return real(self, graph_dir, memory)
+    monkeypatch.setattr(CypherEngine, "open", spy)
+    assert cli("query", "moves", "--graph", graph_dir, "--memory", "300").exit_code == 0
+    assert cli("query", "moves", "--graph", graph_dir).exit_code == 0
+    assert seen == [300, None]
+    refused = cli("query", "moves", "--engine", "bolt", "--endpoint", "bolt://127.0.0.1:1", "--memory", "5")
+    assert refused.exit_code == 1 and "a server applies its own" in refused.stderr
+    from kg.ask import run
+    with real(get("engine", "cypher"), graph_dir) as handle, pytest.raises(ValueError, match="open"):
+        run("moves", graph_dir, "cypher", handle=handle, memory=300)
 
 
 @pytest.mark.parametrize("command, text", [

@@ -14,8 +14,8 @@ import pytest
 import kg
 from helpers import EXAMPLE, GOLD
 from kg.engines import sparql_budget
-from kg.engines.sparql import (EntityRef, QueryError, QueryRefused, QueryTimeout, RowLimitExceeded,
-                               SparqlEngine, bind, with_values)
+from kg.engines.sparql import (EntityRef, QueryError, QueryOutOfMemory, QueryRefused, QueryTimeout,
+                               RowLimitExceeded, SparqlEngine, bind, with_values)
 from kg.registry import get
 
 MOVES = """SELECT ?who ?value ?qualifier ?session WHERE {
@@ -32,6 +32,8 @@ ASK = "ASK { id:nvidia ns:supplies id:microsoft }"
 # nodes joined by a path (786,049 on the example, 7 s to compute here, before the first row),
 # and the cartesian product of the two is about 6e11 rows: hours, and COUNT yields nothing sooner.
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!ns:none)* ?b . ?c (!ns:none)* ?d }"
+# a group per pair of triples: Oxigraph keeps every group, growing by about 200 MB a second
+RUNAWAY = "SELECT ?a ?b (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y } GROUP BY ?a ?b ?x ?y LIMIT 1"
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +248,24 @@ def test_row12_through_kg_sparql(cli, graph_dir, monkeypatch):
     assert result.exit_code == 1 and result.stdout == ""
     assert "QueryTimeout: the query was stopped after its time budget of 2 s" in result.stderr
     assert cli("sparql", ASK, "--graph", graph_dir, "--format", "json").exit_code == 0
+
+
+def test_a_query_past_its_memory_budget_is_stopped(engine, graph_dir, monkeypatch):
+    """The worker is ended when its query has grown it by the handle's budget, long before the
+    time budget; the handle then answers ordinary queries within the same budget."""
+    seen = _spy_on_workers(monkeypatch)
+    with engine.open(graph_dir, memory=100) as small:
+        start = time.monotonic()
+        stopped = _within(30, lambda: engine.query(small, RUNAWAY, timeout=60))
+        assert isinstance(stopped, QueryOutOfMemory), stopped
+        assert "memory budget of 100 MiB" in str(stopped) and "--memory MIB" in str(stopped)
+        assert time.monotonic() - start < 20
+        assert seen[-1].proc.returncode == sparql_budget.MEMORY_STATUS
+        assert engine.query(small, ASK) == [{"ask": True}]
+        assert engine.query(small, COUNT)[0]["n"] > 10_000
+    for bad in (0, -1, 1.5, True, "100"):
+        with pytest.raises(ValueError, match="positive whole number of MiB"):
+            engine.open(graph_dir, memory=bad)
 
 
 def test_the_budget_is_a_class_default_and_a_per_query_argument(engine, handle, monkeypatch):

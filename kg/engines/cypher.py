@@ -42,7 +42,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from kg.atomic import atomic_dir
-from kg.engines import TIMEOUT, Handle, QueryError, QueryTimeout, budget
+from kg.engines import (MEMORY, TIMEOUT, Handle, QueryError, QueryOutOfMemory, QueryTimeout, budget,
+                        memory_budget)
 from kg.engines.cypher_ddl import Table, cell, ddl, layout, rows
 from kg.model import canonical_json
 from kg.registry import register
@@ -229,6 +230,7 @@ class CypherHandle(Handle):
     build_seconds: float
     database: Any = field(repr=False)
     connection: Any = field(repr=False)
+    memory: int = MEMORY  # MiB: Ladybug's buffer pool, which a query's intermediate results share
 
     def close(self) -> None:
         self.connection.close()
@@ -241,14 +243,18 @@ class CypherEngine:
     language = "cypher"
     read_only = True
     timeout = TIMEOUT
+    memory = MEMORY
 
     def ddl(self, schema: Schema | None = None) -> list[str]:
         return ddl(schema or load_schema())
 
-    def open(self, graph_dir: str | Path) -> CypherHandle:
-        """Open `graph_dir`'s cached database, (re)building it first when it is stale."""
+    def open(self, graph_dir: str | Path, memory: int | None = None) -> CypherHandle:
+        """Open `graph_dir`'s cached database, (re)building it first when it is stale. Its
+        queries share `memory` MiB (default `self.memory`): one that needs more fails with
+        QueryOutOfMemory, and the handle stays usable."""
         import ladybug
         from kg.store import load_graph, read_manifest
+        mib = memory_budget(self.memory if memory is None else memory)
         graph_dir = Path(graph_dir)
         schema = load_schema()
         key = cache_key(read_manifest(graph_dir), schema, ladybug.__version__)
@@ -261,9 +267,9 @@ class CypherEngine:
                 build_database(graph, tmp / DB_FILE, schema)
                 (tmp / KEY_FILE).write_text(key + "\n", encoding="utf-8")
             seconds = time.perf_counter() - start
-        database = ladybug.Database(str(cache / DB_FILE), read_only=True)
+        database = ladybug.Database(str(cache / DB_FILE), read_only=True, buffer_pool_size=mib * 2**20)
         return CypherHandle(graph_dir, cache / DB_FILE, key, rebuilt, seconds, database,
-                            ladybug.Connection(database))
+                            ladybug.Connection(database), mib)
 
     def query(self, handle: CypherHandle, text: str, params: Mapping[str, Any] | None = None,
               timeout: float | None = None) -> list[dict[str, Any]]:
@@ -278,6 +284,8 @@ class CypherEngine:
         except RuntimeError as exc:
             if str(exc).startswith("Interrupted"):
                 raise QueryTimeout.after(seconds) from None
+            if str(exc).startswith("Buffer manager exception: Unable to allocate memory"):
+                raise QueryOutOfMemory.over(handle.memory) from None
             raise QueryError(str(exc)) from exc
         names = result.get_column_names()
         out = [dict(zip(names, (plain(v) for v in row))) for row in result.get_all()]

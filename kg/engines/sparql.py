@@ -11,15 +11,18 @@ Read-only three times over: the text is checked and its parameters bound by
 pasted as raw text); `Store.query` runs no updates; the store is opened read-only. A `$name`
 needs a value; a value needs a variable.
 
-Two limits, each a class attribute and a per-query argument. Time: a query gets 60 s of wall
-clock (`timeout`, seconds; math.inf for none), after which it is stopped and QueryTimeout raised;
-the process and the handle stay usable. pyoxigraph has no timeout, so the query runs in a pooled
+Three limits, each a class attribute and an argument. Time: a query gets 60 s of wall clock
+(`timeout`, seconds; math.inf for none), after which it is stopped and QueryTimeout raised; the
+process and the handle stay usable. pyoxigraph has no timeout, so the query runs in a pooled
 worker process that is killed at the deadline (`kg.engines.sparql_budget` says why nothing
-lighter stops `?a :p* ?b . ?c :p* ?d`). Size: at most 10,000 rows (`max_rows`;
-RowLimitExceeded, add LIMIT); solutions stream, so the cap bounds plain pattern queries but not
-ORDER BY, GROUP BY or DISTINCT, which see every row first (the time budget bounds those). A
-bare `ox.Store` passed instead of a handle (it may live only in memory) is queried in this
-process, and its budget is only checked between solutions.
+lighter stops `?a :p* ?b . ?c :p* ?d`). Memory: the worker may grow by `memory` MiB while it
+answers (set when the handle is opened; a quarter of the machine by default), past which it is
+killed and QueryOutOfMemory raised: a GROUP BY over a cross product grows by 200 MB a second,
+which 60 s would let reach 12 GB. Size: at most 10,000 rows (`max_rows`; RowLimitExceeded, add
+LIMIT); solutions stream, so the cap bounds plain pattern queries but not ORDER BY, GROUP BY or
+DISTINCT, which see every row first (the time and memory budgets bound those). A bare
+`ox.Store` passed instead of a handle (it may live only in memory) is queried in this process,
+its time budget only checked between solutions and its memory not bounded.
 
 Rows are plain Python: resource IRIs as entity ids (fact nodes as fact ids, evidence as
 `FACT/evidence/N`), other IRIs in full; integers and gYear as int, decimals and doubles as
@@ -40,7 +43,8 @@ import pyoxigraph as ox
 from kg.atomic import atomic_dir
 from kg.model import canonical_json
 from kg.rdf import MAPPING_VERSION, to_ntriples, vocabulary
-from kg.engines import TIMEOUT, Handle, QueryTimeout, budget, sparql_budget
+from kg.engines import (MEMORY, TIMEOUT, Handle, QueryOutOfMemory, QueryTimeout, budget, memory_budget,
+                        sparql_budget)
 from kg.engines.sparql_text import (  # noqa: F401  (re-exported: the engine's public API)
     PARAM_TYPES, EntityRef, QueryError, QueryRefused, RowLimitExceeded, Term, bind, check, prefixes,
     prepare, variables, with_values)
@@ -125,6 +129,7 @@ class SparqlHandle(Handle):
     rebuilt: bool
     build_seconds: float
     store: ox.Store = field(repr=False)
+    memory: int = MEMORY  # MiB a query may add to its worker process
 
     def close(self) -> None:
         self.store = None  # type: ignore[assignment]  # pyoxigraph closes on release
@@ -137,13 +142,17 @@ class SparqlEngine:
     read_only = True
     max_rows = MAX_ROWS
     timeout = TIMEOUT
+    memory = MEMORY
 
     def __init__(self) -> None:
         self.builds = 0  # stores built by this engine (the cache tests count them)
 
-    def open(self, graph_dir: str | Path) -> SparqlHandle:
-        """Open `graph_dir`'s cached store, (re)building it first when it is stale."""
+    def open(self, graph_dir: str | Path, memory: int | None = None) -> SparqlHandle:
+        """Open `graph_dir`'s cached store, (re)building it first when it is stale. A query may
+        grow its worker by `memory` MiB (default `self.memory`); past that the worker is killed
+        and QueryOutOfMemory raised."""
         from kg.store import load_graph, read_manifest
+        mib = memory_budget(self.memory if memory is None else memory)
         graph_dir, schema = Path(graph_dir), load_schema()
         key = cache_key(read_manifest(graph_dir), schema)
         cache = graph_dir / CACHE_DIR
@@ -162,7 +171,7 @@ class SparqlEngine:
             seconds = time.perf_counter() - start
         store = ox.Store.read_only(str(cache / STORE_DIR))
         sparql_budget.warm()  # the first query need not wait for a worker to start
-        return SparqlHandle(graph_dir, cache / STORE_DIR, key, rebuilt, seconds, store)
+        return SparqlHandle(graph_dir, cache / STORE_DIR, key, rebuilt, seconds, store, mib)
 
     def query(self, handle: SparqlHandle | ox.Store, text: str,
               params: Mapping[str, object] | None = None, types: Mapping[str, str] | None = None,
@@ -181,9 +190,11 @@ class SparqlEngine:
             return _in_process(handle, full, schema, cap, seconds)
         try:
             reply = sparql_budget.evaluate(str(handle.store_path), handle.key, full, prefixes(schema),
-                                           cap, seconds)
+                                           cap, seconds, handle.memory * 2**20)
         except sparql_budget.BudgetExceeded:
             raise QueryTimeout.after(seconds) from None
+        except sparql_budget.MemoryExceeded:
+            raise QueryOutOfMemory.over(handle.memory) from None
         except sparql_budget.WorkerLost as exc:
             raise QueryError(str(exc)) from None
         kind = reply[0]

@@ -9,6 +9,11 @@ after the path is computed, and pyoxigraph swallows its exceptions; a thread kee
 responsive (the GIL is released) but cannot be stopped, and the query would go on eating a core
 and memory. A process can be killed, and its memory comes back at once.
 
+Memory: each request carries a budget, and while the worker answers it a thread (the query
+releases the GIL) reads the worker's resident set every 50 ms; once it has grown past the
+budget the worker exits with MEMORY_STATUS, which the caller reports as MemoryExceeded. Where
+the resident set cannot be read (no /proc), memory is not bounded.
+
 Cost: workers are pooled and keep their stores open (reopened when a rebuild replaces the store
 directory), so an ordinary query pays a pipe round trip and the pickling of its rows (measured:
 0.5 ms for a tiny ASK, 1-5 ms for the query pack, tens of ms for 10,000 rows). The first query
@@ -35,11 +40,16 @@ from typing import IO, Any
 
 IDLE_WORKERS = 2    # kept alive between queries; more concurrent queries start more, then end them
 OPEN_STORES = 8     # per worker, least recently used closed first
+MEMORY_STATUS = 75  # a worker's exit status when its query outgrew its memory budget
 _HEADER = struct.Struct(">Q")
 
 
 class BudgetExceeded(Exception):
     """The query ran past its budget; its worker was killed."""
+
+
+class MemoryExceeded(Exception):
+    """The query outgrew its memory budget; its worker exited."""
 
 
 class WorkerLost(Exception):
@@ -105,6 +115,8 @@ class _Worker:
             self.close()
             if self.expired:
                 raise BudgetExceeded(seconds)
+            if self.proc.returncode == MEMORY_STATUS:
+                raise MemoryExceeded(request[-1])
             raise WorkerLost(f"the SPARQL worker process died (exit status {self.proc.returncode})")
         return reply
 
@@ -131,11 +143,12 @@ def warm() -> None:
 
 
 def evaluate(store_path: str, key: str, text: str, prefixes: dict[str, str], cap: int,
-             seconds: float) -> tuple:
+             seconds: float, memory: int) -> tuple:
     """Run `text` on the read-only store at `store_path` (its `key` file must say `key`) within
-    `seconds` of wall-clock time (math.inf: no budget). The reply: ("ask", bool),
-    ("rows", names or None for triples, [tuple of `wire` terms, ...]), ("over", cap) when there
-    are more than `cap` rows, or ("error", message). Raises BudgetExceeded or WorkerLost."""
+    `seconds` of wall-clock time (math.inf: no budget), growing the worker by at most `memory`
+    bytes. The reply: ("ask", bool), ("rows", names or None for triples, [tuple of `wire`
+    terms, ...]), ("over", cap) when there are more than `cap` rows, or ("error", message).
+    Raises BudgetExceeded, MemoryExceeded or WorkerLost."""
     with _lock:
         gone = [w for w in _idle if not w.alive()]
         _idle[:] = [w for w in _idle if w not in gone]
@@ -144,8 +157,8 @@ def evaluate(store_path: str, key: str, text: str, prefixes: dict[str, str], cap
         dead.close()
     worker = worker or _Worker()
     try:
-        reply = worker.ask((store_path, key, text, prefixes, cap), seconds)
-    except BudgetExceeded:
+        reply = worker.ask((store_path, key, text, prefixes, cap, memory), seconds)
+    except (BudgetExceeded, MemoryExceeded):
         warm()  # the replacement starts now, not at the next query
         raise
     with _lock:
@@ -187,12 +200,46 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
+def _resident() -> int | None:
+    """This process's resident set in bytes, or None where /proc cannot tell."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+class _MemoryWatch:
+    """While a query runs, exit with MEMORY_STATUS once the worker's resident set passes what
+    the query was allowed; between queries, sleep."""
+
+    def __init__(self) -> None:
+        self.allowed = 0
+        self.running = threading.Event()
+        if _resident() is not None:
+            threading.Thread(target=self._watch, daemon=True).start()
+
+    def start(self, budget: int) -> None:
+        self.allowed = (_resident() or 0) + budget
+        self.running.set()
+
+    def stop(self) -> None:
+        self.running.clear()
+
+    def _watch(self) -> None:
+        while self.running.wait():
+            if (_resident() or 0) > self.allowed and self.running.is_set():
+                os._exit(MEMORY_STATUS)
+            time.sleep(0.05)
+
+
 def _serve() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's: it kills the worker
     import pyoxigraph as ox
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print goes to stderr, never into the replies
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    watch = _MemoryWatch()
     stores: dict[str, tuple[tuple[int, int], str, Any]] = {}  # path: (directory identity, key, store)
 
     def store_at(path: str, key: str) -> Any:
@@ -210,9 +257,11 @@ def _serve() -> None:
         return stores[path][2]
 
     while (request := _receive(sys.stdin.buffer)) is not None:
-        path, key, text, prefixes, cap = request
+        path, key, text, prefixes, cap, memory = request
         try:
-            result = store_at(path, key).query(text, prefixes=prefixes)
+            store = store_at(path, key)
+            watch.start(memory)
+            result = store.query(text, prefixes=prefixes)
             if isinstance(result, ox.QueryBoolean):
                 reply: tuple = ("ask", bool(result))
             else:
@@ -229,6 +278,7 @@ def _serve() -> None:
                     reply = ("rows", names, rows)
         except Exception as exc:  # reported to the caller as a QueryError
             reply = ("error", str(exc) or type(exc).__name__)
+        watch.stop()
         _send(out, reply)
 
 
