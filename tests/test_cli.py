@@ -88,6 +88,17 @@ def test_every_command_is_in_the_readme(cli):
     assert codes == ["0", "1", "2", "3", "130"]
 
 
+def test_every_option_is_in_the_readme():
+    """Each option of each command, under one of its spellings (`-o` or `--output`)."""
+    import click
+    from kg.cli import main
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [f"kg {name} {param.opts[0]}" for name, command in sorted(main.commands.items())
+               for param in command.params if isinstance(param, click.Option)
+               and not any(re.search(re.escape(o) + r"(?![\w-])", readme) for o in param.opts + param.secondary_opts)]
+    assert not missing, f"not documented in README.md: {missing}"
+
+
 def test_readme_quickstart_matches_ci():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
