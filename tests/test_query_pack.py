@@ -71,6 +71,33 @@ def test_contagion_paths_are_the_simple_paths(graphs, handles):
         graphs["example"], "deepseek", "micron", 4, allowed.split(","))
 
 
+@pytest.mark.parametrize("hops", [1, 2, 3, 4, 5])
+def test_exposure_counts_the_simple_paths_for_every_hop_bound(graphs, handles, hops):
+    """Each hop bound switches path lengths on and off in the Cypher text: every bound gives the
+    fewest hops and the number of simple paths (parallel channels apart) that a walk finds."""
+    allowed = "supplies,competes_with,uses,makes,developed,partner_of,invests_in"
+    params = {"max_hops": str(hops), "channels": allowed}
+    cy = run("exposure", graphs["example"], "cypher", params, handle=handles[("example", "cypher")])
+    assert cy == run("exposure", graphs["example"], "sparql", params, handle=handles[("example", "sparql")])
+    graph = kg.load(graphs["example"])
+    out: dict[str, list] = {}
+    for c in channels(graph):
+        if c.via in allowed.split(","):
+            out.setdefault(c.src, []).append(c.dst)
+    found: dict[str, tuple[int, int]] = {}
+
+    def walk(node: str, seen: set, depth: int) -> None:
+        for nxt in out.get(node, []) if depth < hops else []:
+            if nxt not in seen:
+                best, n = found.get(nxt, (depth + 1, 0))
+                found[nxt] = (min(best, depth + 1), n + 1)
+                walk(nxt, seen | {nxt}, depth + 1)
+    walk("deepseek", {"deepseek"}, 0)
+    kinds = {e.id: e.type for e in graph.entities()}
+    expected = {k: v for k, v in found.items() if kinds[k] in ("Company", "Organization", "MarketIndex")}
+    assert {r["entity"]: (r["hops"], r["paths"]) for r in cy} == expected and expected
+
+
 def test_deepseek_reaches_the_fallers_with_evidence_on_every_hop(graphs, handles):
     for target in ("nvidia", "micron", "asml", "broadcom", "siemens_energy"):
         rows = run("contagion_paths", graphs["seed"], "sparql", {"target": target},
