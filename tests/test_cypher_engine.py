@@ -7,6 +7,7 @@ Each count is checked against a plain-Python enumeration of the same semantics.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import math
 import shutil
@@ -359,58 +360,50 @@ def test_a_query_past_its_memory_budget_fails_and_the_handle_stays_usable(engine
             engine.open(graph_dir, memory=bad)
 
 
-@pytest.mark.parametrize("command, text", [
-    ("cypher", RUNAWAY),
-    ("sparql", "SELECT ?a ?b (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y } GROUP BY ?a ?b ?x ?y LIMIT 1"),
-])
-def test_kg_memory_stops_an_ad_hoc_query(cli, graph_dir, command, text):
-    result = cli(command, text, "--graph", graph_dir, "--memory", "100")
-    assert result.exit_code == 1 and result.stdout == ""
-    assert "QueryOutOfMemory: the query needed more than its memory budget of 100 MiB" in result.stderr
-    assert cli(command, text, "--graph", graph_dir, "--memory", "0").exit_code == 2  # not a budget
+SPARQL_RUNAWAY = "SELECT ?a ?b (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y } GROUP BY ?a ?b ?x ?y LIMIT 1"
+BUDGETS = {  # option: (value, {command: a query past it}, what kg says)
+    "--timeout": ("1.5", {"cypher": PATHOLOGICAL,
+                          "sparql": "SELECT (COUNT(*) AS ?n) WHERE { ?a (!ns:none)* ?b . ?c (!ns:none)* ?d }"},
+                  "QueryTimeout: the query was stopped after its time budget of 1.5 s"),
+    "--memory": ("100", {"cypher": RUNAWAY, "sparql": SPARQL_RUNAWAY},
+                 "QueryOutOfMemory: the query needed more than its memory budget of 100 MiB"),
+}
 
 
-def test_kg_query_passes_its_memory_budget_to_the_engine(cli, graph_dir, monkeypatch):
-    seen = []
-    real = CypherEngine.open
-
-    def spy(self, graph_dir, memory=None):
-        seen.append(memory)
-        return real(self, graph_dir, memory)
-    monkeypatch.setattr(CypherEngine, "open", spy)
-    assert cli("query", "moves", "--graph", graph_dir, "--memory", "300").exit_code == 0
-    assert cli("query", "moves", "--graph", graph_dir).exit_code == 0
-    assert seen == [300, None]
-    refused = cli("query", "moves", "--engine", "bolt", "--endpoint", "bolt://127.0.0.1:1", "--memory", "5")
-    assert refused.exit_code == 1 and "a server applies its own" in refused.stderr
-    from kg.ask import run
-    with real(get("engine", "cypher"), graph_dir) as handle, pytest.raises(ValueError, match="open"):
-        run("moves", graph_dir, "cypher", handle=handle, memory=300)
-
-
-@pytest.mark.parametrize("command, text", [
-    ("cypher", PATHOLOGICAL),
-    ("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a (!ns:none)* ?b . ?c (!ns:none)* ?d }"),
-])
-def test_kg_timeout_stops_an_ad_hoc_query(cli, graph_dir, command, text):
+@pytest.mark.parametrize("option", sorted(BUDGETS))
+@pytest.mark.parametrize("command", ["cypher", "sparql"])
+def test_kg_budgets_stop_an_ad_hoc_query(cli, graph_dir, command, option):
+    value, texts, message = BUDGETS[option]
     start = time.monotonic()
-    result = cli(command, text, "--graph", graph_dir, "--timeout", "1.5")
+    result = cli(command, texts[command], "--graph", graph_dir, option, value)
     assert time.monotonic() - start < 6
     assert result.exit_code == 1 and result.stdout == ""
-    assert "QueryTimeout: the query was stopped after its time budget of 1.5 s" in result.stderr
-    assert cli(command, text, "--graph", graph_dir, "--timeout", "0").exit_code == 2  # not a budget
+    assert message in result.stderr
+    assert cli(command, texts[command], "--graph", graph_dir, option, "0").exit_code == 2  # not a budget
 
 
-def test_kg_query_passes_its_timeout_to_the_engine(cli, graph_dir, monkeypatch):
+@pytest.mark.parametrize("option, method, given, refusal", [
+    ("--timeout", "query", 7.0, "its own transaction timeout"),
+    ("--memory", "open", 300, "a server applies its own"),
+])
+def test_kg_query_passes_its_budgets_to_the_engine(cli, graph_dir, monkeypatch, option, method, given, refusal):
     seen = []
-    real = CypherEngine.query
+    real = getattr(CypherEngine, method)
 
-    def spy(self, handle, text, params=None, timeout=None):
-        seen.append(timeout)
-        return real(self, handle, text, params, timeout=timeout)
-    monkeypatch.setattr(CypherEngine, "query", spy)
-    assert cli("query", "moves", "--graph", graph_dir, "--timeout", "7").exit_code == 0
+    def spy(self, *args, **kwargs):
+        call = inspect.signature(real).bind(self, *args, **kwargs)
+        call.apply_defaults()
+        seen.append(call.arguments[option[2:]])
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(CypherEngine, method, spy)
+    assert cli("query", "moves", "--graph", graph_dir, option, str(given)).exit_code == 0
     assert cli("query", "moves", "--graph", graph_dir).exit_code == 0
-    assert seen == [7.0, None]
-    refused = cli("query", "moves", "--engine", "bolt", "--endpoint", "bolt://127.0.0.1:1", "--timeout", "5")
-    assert refused.exit_code == 1 and "its own transaction timeout" in refused.stderr
+    assert seen == [given, None]
+    refused = cli("query", "moves", "--engine", "bolt", "--endpoint", "bolt://127.0.0.1:1", option, "5")
+    assert refused.exit_code == 1 and refusal in refused.stderr
+
+
+def test_a_memory_budget_is_set_when_the_graph_is_opened(graph_dir):
+    from kg.ask import run
+    with get("engine", "cypher").open(graph_dir) as handle, pytest.raises(ValueError, match="open"):
+        run("moves", graph_dir, "cypher", handle=handle, memory=300)
