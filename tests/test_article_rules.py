@@ -127,6 +127,40 @@ def test_policy_relations():
     assert ("us_export_controls", "targets", "china", None, None, None) in got
 
 
+def test_another_countrys_export_controls_are_not_the_us_controls():
+    """A generic phrase names the US controls only when no other country issues it."""
+    got = facts_of("Shares of U.S. chipmakers fell on Tuesday after China's commerce ministry said it "
+                   "would tighten export controls on gallium and germanium.")
+    assert not [f for f in got if f[0] == "us_export_controls"], got
+    got = facts_of("Shares of U.S. chipmakers fell on Tuesday after Washington said it would tighten "
+                   "export controls on chips to China.")
+    assert ("us_export_controls", "targets", "china", None, None, None) in got
+
+
+PEOPLE = [  # (sentence, lang, the person, employer, role)
+    ("Nvidia fell 3% after CEO Maria Olsen said demand for Micron chips remained strong.", "en",
+     "maria_olsen", None, None),
+    ("Maria Olsen, Intel's chief executive, said demand for Micron chips remained strong.", "en",
+     "maria_olsen", "intel", "chief executive"),
+    ("Intel gained after Chief Executive Lip-Bu Tan said demand for Micron chips remained strong.", "en",
+     "lip_bu_tan", None, None),
+    ("Le directeur général d'Intel, Maria Olsen, a déclaré que la demande de puces Micron restait forte.",
+     "fr", "maria_olsen", "intel", "directeur général"),
+    ("La PDG d'Intel Maria Olsen a estimé que la demande pour les puces de Micron restait solide.", "fr",
+     "maria_olsen", "intel", "PDG"),
+]
+
+
+@pytest.mark.parametrize("text, lang, person, employer, role", PEOPLE)
+def test_people_named_with_a_title_or_a_role_of_their_employer(text, lang, person, employer, role):
+    """A title before the name is not part of it; the employer and the role come without articles."""
+    doc = Document(path="t.txt", text=text, published="2025-03-04", lang=lang)
+    _, facts, _, _ = extract_document(doc)
+    assert (person, "comments_on", "micron") in {(f.s, f.p, f.o) for f in facts}
+    jobs = [(f.o, f.properties.get("role")) for f in facts if f.p == "works_for" and f.s == person]
+    assert jobs == ([(employer, role)] if employer else [])
+
+
 def test_founding_and_models():
     got = facts_of("DeepSeek, founded in 2023 by Liang Wenfeng, released its DeepSeek-R1 model last week.")
     assert ("deepseek", "founded_by", "liang_wenfeng", None, None, None) in got

@@ -29,6 +29,14 @@ _STOP_FIRST = {"le", "la", "les", "un", "une", "the", "a", "an", "selon", "accor
                "pendant", "en", "in", "at", "chez", "pour", "for", "si", "if", "ce", "cette", "this", "that",
                "lundi", "mardi", "mercredi", "jeudi", "vendredi", "monday", "tuesday", "wednesday",
                "thursday", "friday", "nous", "we", "il", "elle", "he", "she", "they", "ils"}
+#: titles written before a name ("CEO Maria Olsen", "Chief Executive Lip-Bu Tan", "Mme Durand"):
+#: not part of it
+_TITLES = {"ceo", "pdg", "cfo", "cto", "coo", "cio", "chief", "executive", "president", "presidente",
+           "chairman", "chairwoman", "founder", "cofounder", "co-founder", "fondateur", "fondatrice",
+           "analyst", "analyste", "strategist", "strategiste", "economist", "economiste", "director",
+           "directeur", "directrice", "minister", "ministre", "secretary", "secretaire", "senator",
+           "senateur", "governor", "gouverneur", "dr", "mr", "mrs", "ms", "m", "mme", "prof",
+           "professor", "professeur", "general", "vice", "deputy", "acting"}
 
 
 def _fuzzy(ctx: Context, name: str, types: tuple[str, ...], cutoff: float) -> str | None:
@@ -72,7 +80,8 @@ def person_at(ctx: Context, text: str, offset: int) -> Mention | None:
             start += poss[-1].end()
             name = name[poss[-1].end():]
         words = name.split()
-        while words and fold(words[0]) in _STOP_FIRST:
+        while words and (fold(words[0]) in _STOP_FIRST or
+                         len(words) > 2 and fold(words[0]).rstrip(".") in _TITLES):
             start += len(words[0]) + 1
             words = words[1:]
         if len(words) < 2:
@@ -82,9 +91,13 @@ def person_at(ctx: Context, text: str, offset: int) -> Mention | None:
 
 
 def _before_other_names(ctx: Context, name: str, start: int) -> tuple[str, int]:
-    """Cut a candidate name where another entity's name begins ("Daniel NewmanNvidia")."""
+    """Cut a candidate name where another entity's name begins ("Daniel NewmanNvidia"), or
+    start it after one that opens it ("Intel Maria Olsen", in "la PDG d'Intel Maria Olsen")."""
     others = [m for m in ctx.mentions_in(start, start + len(name) + 40) if m.type != "Person"
               and m.start < start + len(name)]
+    if others and others[0].start == start and others[0].end < start + len(name):
+        rest = name[others[0].end - start:]
+        return _before_other_names(ctx, rest.lstrip(" ,"), others[0].end + len(rest) - len(rest.lstrip(" ,")))
     if others:
         name = name[: others[0].start - start].rstrip(" ,")
     return name, start

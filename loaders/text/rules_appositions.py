@@ -9,11 +9,13 @@ import re
 
 from kg.loaders.text.context import ORG_TYPES, Context
 from kg.loaders.text.gazetteer import Mention
-from kg.loaders.text.people import NAME_START, person_at
+from kg.loaders.text.people import NAME_START, PERSON_NAME, person_at
 from kg.loaders.text.rules_quotes import INDIRECT, NAME_SAYS, QUOTE, ROLE, ROLE_WORDS, _employment
 from kg.loaders.text.segment import Sentence
 
 POSSESSIVE = re.compile(r"['’]s\s+(?:(?:chief|senior|lead|head|top|veteran)\s+)*(?P<role>[a-z][\w\- ]{0,40}?)?\s*$")
+#: "Intel's chief executive", "Bernstein's senior analyst" (an apposition naming an employer)
+POSSESSIVE_ROLE = re.compile(rf"[A-ZÀ-Ý][\w&.\- ]{{0,40}}['’]s\s+[\w\- ]{{0,30}}?\b(?:{ROLE_WORDS})\b", re.I)
 NAMED = re.compile(NAME_START + r"(?P<name>[A-ZÀ-Ý][\w’'\-]+(?:\s+[A-ZÀ-Ý][\w’'\-]+){1,3})\s*,\s*"
                    r"(?:un |une |the |an |a |l['’]|le |la )?(?P<app>[^,;]+)")
 
@@ -53,17 +55,33 @@ def _who_works(ctx: Context, sent: Sentence, person: Mention) -> Mention | None:
     return org
 
 
+def _named_after_role(ctx: Context, sent: Sentence, people: dict) -> None:
+    """'le directeur général d'Intel, Maria Olsen, ...' / 'la PDG d'Intel Maria Olsen a estimé':
+    a role of an organisation, then the name."""
+    for org in ctx.mentions_in(sent.start, sent.end, ORG_TYPES):
+        if not ROLE_BEFORE.search(ctx.doc.text[max(sent.start, org.start - 60):org.start]):
+            continue
+        after = re.match(r"\s*,?\s*", ctx.doc.text[org.end:sent.end])
+        at = org.end + after.end()
+        name = re.match(PERSON_NAME, ctx.doc.text[at:sent.end])
+        if name and not ctx.mentions_in(at, at + 1):
+            p = person_at(ctx, name.group(0), at)
+            if p is not None and p.type == "Person":
+                people.setdefault(p.start, p)
+
+
 def extract_appositions(ctx: Context, sent: Sentence) -> None:
     """'X, analyst at Y' (known or new people), "Y's X", and what X says in reported speech."""
     people: dict[int, Mention] = {}
     for person in ctx.mentions_in(sent.start, sent.end, ("Person",)):
         people[person.start] = person
     for m in NAMED.finditer(sent.text):
-        if ROLE.search(m.group("app")[:90]):
+        if ROLE.search(m.group("app")[:90]) or POSSESSIVE_ROLE.match(m.group("app")[:90]):
             p = person_at(ctx, m.group("name"), sent.start + m.start("name"))
             if p is not None:
                 people.setdefault(p.start, p)
     _name_of_org(ctx, sent, people)
+    _named_after_role(ctx, sent, people)
     for m in NAME_SAYS.finditer(sent.text):
         p = person_at(ctx, m.group("name"), sent.start + m.start("name"))
         if p is not None and p.type == "Person":
@@ -94,8 +112,8 @@ def _role_before(ctx: Context, sent: Sentence, person: Mention) -> Mention | Non
     m = ROLE_BEFORE.search(ctx.doc.text[max(sent.start, org.start - 60):org.start])
     if not m:
         return None
-    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org),
-                 role=m.group("role").strip(), confidence=0.7)
+    role = re.sub(r"^(?:le |la |l['’]|the )", "", m.group("role").strip(), flags=re.I)
+    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org), role=role, confidence=0.7)
     return org
 
 

@@ -1,7 +1,8 @@
 """Policies (export controls, Stargate, the CHIPS Act) and the causes of market events.
 
 Generic phrases such as "restrictions d'exportation" or "export controls" name
-the US controls when the United States is the issuer in view; who imposed or
+the US controls when the United States is in view and no other country issues
+them in the sentence ("Beijing tightened export controls" is not); who imposed or
 announced a policy, whom it targets and how much it invests come from the
 same sentence. The cause of a market event ("déclenchée par", "sparked by",
 "after ...") becomes triggered_by on the trading day's Event.
@@ -51,8 +52,10 @@ def _policies(ctx: Context, sent: Sentence) -> list[Mention]:
                       ctx.doc.text))
         ent = ctx.gazetteer.entities.get("us_export_controls")
         if us_in_view and ent is not None:
-            found.append(Mention(sent.start + generic.start(), sent.start + generic.end(), generic.group(0),
-                                 ent.id, "Policy", "cue", 0.7))
+            cue = Mention(sent.start + generic.start(), sent.start + generic.end(), generic.group(0),
+                          ent.id, "Policy", "cue", 0.7)
+            if not any(m.type == "Country" and m.entity != USA for m in _issuers(ctx, sent, cue)):
+                found.append(cue)  # "China ... would tighten export controls" is not the US's
     return found
 
 
