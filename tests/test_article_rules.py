@@ -148,6 +148,10 @@ PEOPLE = [  # (sentence, lang, the person, employer, role)
      "fr", "maria_olsen", "intel", "directeur général"),
     ("La PDG d'Intel Maria Olsen a estimé que la demande pour les puces de Micron restait solide.", "fr",
      "maria_olsen", "intel", "PDG"),
+    ('"Demand for Micron chips remains strong," Intel CEO Maria Olsen told reporters.', "en",
+     "maria_olsen", "intel", "CEO"),
+    ("« La demande de puces Micron reste forte », a déclaré la PDG d'Intel, Maria Olsen.", "fr",
+     "maria_olsen", "intel", "PDG"),
 ]
 
 

@@ -39,6 +39,13 @@ _TITLES = {"ceo", "pdg", "cfo", "cto", "coo", "cio", "chief", "executive", "pres
            "professor", "professeur", "general", "vice", "deputy", "acting"}
 
 
+def clean_role(text: str | None) -> str | None:
+    """A job title as the text gives it, without its article: "an analyst" and "la PDG" are
+    "analyst" and "PDG"."""
+    role = re.sub(r"^(?:(?:le|la|les|un|une|the|an|a)\s+|l['’]\s*)", "", (text or "").strip(), flags=re.I)
+    return role or None
+
+
 def _fuzzy(ctx: Context, name: str, types: tuple[str, ...], cutoff: float) -> str | None:
     ids, names = ctx.gazetteer.folded_names(types)
     if not names:

@@ -9,7 +9,7 @@ import re
 
 from kg.loaders.text.context import ORG_TYPES, Context
 from kg.loaders.text.gazetteer import Mention
-from kg.loaders.text.people import NAME_START, PERSON_NAME, person_at
+from kg.loaders.text.people import NAME_START, PERSON_NAME, clean_role, person_at
 from kg.loaders.text.rules_quotes import INDIRECT, NAME_SAYS, QUOTE, ROLE, ROLE_WORDS, _employment
 from kg.loaders.text.segment import Sentence
 
@@ -112,8 +112,8 @@ def _role_before(ctx: Context, sent: Sentence, person: Mention) -> Mention | Non
     m = ROLE_BEFORE.search(ctx.doc.text[max(sent.start, org.start - 60):org.start])
     if not m:
         return None
-    role = re.sub(r"^(?:le |la |l['’]|the )", "", m.group("role").strip(), flags=re.I)
-    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org), role=role, confidence=0.7)
+    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org),
+                 role=clean_role(m.group("role")), confidence=0.7)
     return org
 
 
@@ -141,8 +141,8 @@ def _possessive_employer(ctx: Context, sent: Sentence, person: Mention) -> Menti
                                                r"trader|chief executive|CEO|founder|spokesperson|president))\s+", gap)
     if not m or len(gap) > 45 or head.count("«") != head.count("»"):
         return None
-    role = (m.group("role") or "").strip() or None
-    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org), role=role, confidence=0.7)
+    ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org), role=clean_role(m.group("role")),
+                 confidence=0.7)
     return org
 
 

@@ -14,7 +14,7 @@ import re
 
 from kg.loaders.text.context import ORG_TYPES, Context
 from kg.loaders.text.gazetteer import Mention
-from kg.loaders.text.people import NAME_START, org_at, person_at
+from kg.loaders.text.people import NAME_START, clean_role, org_at, person_at
 from kg.loaders.text.segment import Sentence
 
 QUOTE = re.compile(r"«([^»]{8,})»|“([^”]{8,})”|\"([^\"]{8,})\"|‘([^’]{8,}?)’(?!\w)")
@@ -106,7 +106,7 @@ def _employment(ctx: Context, sent: Sentence, person: Mention, text: str, offset
         poss = re.match(r"['’]s\s+(?P<role>[^,;]{2,60})", ctx.doc.text[lead[0].end:offset + len(text)])
         if poss:  # "Ned Finkle, Nvidia's vice president of government affairs"
             ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(lead[0]),
-                         role=poss.group("role").strip(), confidence=0.75)
+                         role=clean_role(poss.group("role")), confidence=0.75)
             return lead[0]
     m = ROLE.search(text)
     if m:
@@ -118,7 +118,7 @@ def _employment(ctx: Context, sent: Sentence, person: Mention, text: str, offset
         org = org_at(ctx, org_text, org_at_)
         if org is not None and org.type in ORG_TYPES:
             ctx.add_fact(sent, "works-for", ctx.use(person), "works_for", ctx.use(org),
-                         role=m.group("role").strip(), confidence=0.8)
+                         role=clean_role(m.group("role")), confidence=0.8)
             return org
     return None
 
