@@ -205,3 +205,22 @@ def test_a_story_set_in_another_year_raises_no_false_weekday_conflict(tmp_path):
     result, _ = extract_file(article)
     assert [d.code for d in result.diagnostics] == []
     assert sorted(f.date for f in result.facts if f.p == "fell_by") == ["2020-03-09", "2020-03-12"]
+
+
+@pytest.mark.parametrize("head, sidecar, expected", [
+    ("Bourse : le titre plonge\n\nPublié le 12/02/2025 à 18h05\n\n", None, "2025-02-12"),
+    ("Chip stocks slide\nUpdated March 5, 2025\nPublished: March 4, 2025 at 10:05 a.m. ET\n", None, "2025-03-04"),
+    ("Titre\nMis à jour le mercredi 12 février 2025\n", None, "2025-02-12"),
+    ("Titre\nPublié le 12/02/2025 à 18h05\n", "published: 2025-01-30\n", "2025-01-30"),
+    ("Chip stocks slide\nThe group published on March 4, 2025 a profit warning.\n", None, None),
+])
+def test_a_plain_text_article_states_its_publication_date_in_its_head(tmp_path, head, sidecar, expected):
+    """"Publié le ..." / "Published: ..." in the first lines dates the article (a sidecar or front
+    matter still wins; "published" wins over "updated"; a date in a sentence does not count)."""
+    article = tmp_path / "a.txt"
+    article.write_text(head + "Nvidia fell 3% on the news, and Micron lost 2%.\n", encoding="utf-8")
+    if sidecar:
+        (tmp_path / "a.meta.yaml").write_text(sidecar, encoding="utf-8")
+    doc = read_document(article)
+    assert doc.published == expected
+    assert ("byline" in doc.meta_sources) == (expected is not None and sidecar is None)

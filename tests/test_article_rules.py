@@ -165,6 +165,18 @@ def test_people_named_with_a_title_or_a_role_of_their_employer(text, lang, perso
     assert jobs == ([(employer, role)] if employer else [])
 
 
+@pytest.mark.parametrize("text, lang, buyers", [
+    ("Schneider Electric fournit notamment Microsoft et Amazon en équipements de refroidissement.", "fr",
+     {"microsoft", "amazon"}),
+    ("TSMC supplies Nvidia, AMD and Apple, while Samsung makes memory.", "en", {"nvidia", "amd", "apple"}),
+    ("TSMC supplies also Nvidia and AMD.", "en", {"nvidia", "amd"}),
+])
+def test_a_supplier_and_the_customers_listed_after_the_verb(text, lang, buyers):
+    got = facts_of(text, lang=lang)
+    seller = "schneider_electric" if lang == "fr" else "tsmc"
+    assert {o for s, p, o, *_ in got if p == "supplies" and s == seller} == buyers
+
+
 def test_founding_and_models():
     got = facts_of("DeepSeek, founded in 2023 by Liang Wenfeng, released its DeepSeek-R1 model last week.")
     assert ("deepseek", "founded_by", "liang_wenfeng", None, None, None) in got

@@ -354,6 +354,7 @@ def test_big_integers_survive_csv_cells(value):
 # -- numbers: never crash, bounded time --------------------------------------------------------
 from kg.loaders.text.quantities import QUALIFIERS, find_quantities, parse_quantity  # noqa: E402
 from kg.loaders.text import quantities_lexicon as qlex  # noqa: E402
+from kg.loaders.text.byline import byline_date  # noqa: E402
 from kg.loaders.text.dates import find_dates, parse_date  # noqa: E402
 from kg.loaders.text import dates_lexicon as dlex  # noqa: E402
 
@@ -390,6 +391,9 @@ def test_number_and_date_parsers_take_any_text_in_bounded_time(text, lang, publi
         date.fromisoformat(d.date)
     parse_quantity(text, lang)
     parse_date(text, lang, published)
+    for head in (text, "Publié le " + text, "Published: " + text.replace("\n", " ")):
+        stated = byline_date("Headline\n" + head)
+        assert stated is None or date.fromisoformat(stated)
 
 
 # -- numbers: written as articles write them ---------------------------------------------------
@@ -555,6 +559,8 @@ def test_dates_written_as_articles_write_them_parse_back(data, lang, which, publ
     sentence = template.replace("{d}", body)
     days = [m for m in find_dates(sentence, published, lang) if m.granularity == "day"]
     assert [(m.date, m.conflict) for m in days] == [(day.isoformat(), None)], sentence
+    cue = "Publié le " if lang == "fr" else "Published: "
+    assert byline_date(f"Headline\n{cue}{body} à 18h05\nNvidia fell.") == day.isoformat(), body
 
 
 @settings(max_examples=150, deadline=None)

@@ -143,6 +143,11 @@ def read_document(path: Path, published: str | None = None, lang: str | None = N
         sources.append("options")
     text = text.rstrip("\n")
     doc_lang = meta.get("lang") or detect_language(text)
+    if not meta.get("published"):
+        from kg.loaders.text.byline import byline_date
+        meta["published"] = byline_date(text)
+        if meta["published"]:
+            sources.append("byline")
     return Document(path=str(path), text=text, published=meta.get("published"), lang=doc_lang,
                     url=meta.get("url"), title=meta.get("title"), outlet=meta.get("outlet"),
                     meta_sources=sources, first_line=first_line)

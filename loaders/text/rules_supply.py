@@ -80,9 +80,26 @@ def extract_investments(ctx: Context, sent: Sentence) -> None:
 SELL_DIRECT = re.compile(r"\b(supplies|supplied|supplying|fournit|fournissent|équipe|équipent|powers|"
                          r"alimente|alimentent)\s+(?:(?:chips|puces|memory|mémoire|parts|pièces|components|"
                          r"composants|systems|systèmes|equipment|équipements)\s+(?:to|à|for|pour)\s+)?", re.I)
+#: what may stand between "supplies" and its customer: "fournit notamment Microsoft"
+BEFORE_BUYER = re.compile(r"(?:(?:notamment|également|aussi|entre autres|en particulier|surtout|also|notably|"
+                          r"including|in particular|among others|les|the)\s*)*", re.I)
+LIST_GAP = re.compile(r",?\s*(?:et|and|ainsi que|as well as|&)?", re.I)
 SUPPLIER_OF = re.compile(r"\b(?:a |an |the |un |le |l['’]un des |one of the |main |key |major |principal |"
                          r"grand |gros )*(?:suppliers?|fournisseurs?|vendors?)\s+(?:of|to|for|de|du|des|d['’]|à)\s+",
                          re.I)
+
+
+def _listed_buyers(ctx: Context, at: int, end: int) -> list[Mention]:
+    """The customers named right after a verb of supplying, and those listed with the first
+    ("fournit notamment Microsoft et Amazon")."""
+    out: list[Mention] = []
+    for b in _buyers(ctx, at, min(end, at + 80)):
+        gap = ctx.doc.text[(out[-1].end if out else at):b.start].strip()
+        if out and not LIST_GAP.fullmatch(gap):
+            break
+        if out or b.start - at <= 4 or BEFORE_BUYER.fullmatch(gap):
+            out.append(b)
+    return out
 
 
 def extract_supplies(ctx: Context, sent: Sentence) -> None:
@@ -90,9 +107,7 @@ def extract_supplies(ctx: Context, sent: Sentence) -> None:
         return
     for m in SELL_DIRECT.finditer(sent.text):
         at = sent.start + m.end()
-        buyers = [b for b in _buyers(ctx, at, min(sent.end, at + 40))
-                  if b.start - at <= 4 or ctx.doc.text[at:b.start].strip() in ("", "les", "the")]
-        _emit(ctx, sent, _seller(ctx, sent, sent.start + m.start()), buyers[:3])
+        _emit(ctx, sent, _seller(ctx, sent, sent.start + m.start()), _listed_buyers(ctx, at, sent.end)[:3])
     for m in SUPPLIER_OF.finditer(sent.text):
         at = sent.start + m.end()
         _emit(ctx, sent, _seller(ctx, sent, sent.start + m.start()), _buyers(ctx, at, min(sent.end, at + 60))[:3])
