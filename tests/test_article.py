@@ -224,3 +224,15 @@ def test_a_plain_text_article_states_its_publication_date_in_its_head(tmp_path, 
     doc = read_document(article)
     assert doc.published == expected
     assert ("byline" in doc.meta_sources) == (expected is not None and sidecar is None)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Chip stocks slide as Beijing curbs gallium\n\nNvidia fell 3% on Tuesday.\n", "Chip stocks slide as Beijing curbs gallium"),
+    ("Publié le 12/02/2025 à 18h05\n\nL'action Legrand a reculé de 2,1 % mercredi.\n", "a.txt"),
+    ("Nvidia fell 3% on Tuesday, and Micron lost 2%.\n", "a.txt"),
+])
+def test_an_untitled_article_is_named_by_its_headline(tmp_path, text, name):
+    article = tmp_path / "a.txt"
+    article.write_text(text, encoding="utf-8")
+    result, _ = extract_file(article)
+    assert [e.name for e in result.entities if e.type == "Article"] == [name]

@@ -39,6 +39,11 @@ def byline_date(text: str) -> str | None:
     return updated
 
 
+def is_byline(line: str) -> bool:
+    """Whether `line` is a "Publié le ..." / "Updated ..." line (not a headline)."""
+    return _CUE.match(line.strip()) is not None
+
+
 def _first_date(text: str, lang: str) -> str | None:
     """The day written first in `text` ("12/02/2025 à 18h05 - Mis à jour le 13/02/2025")."""
     first = re.split(r"\s(?:[-–—|•]|mis à jour|updated|modifié)\s", text, maxsplit=1, flags=re.I)[0]

@@ -100,8 +100,17 @@ def extract_document(doc: Document, gazetteer: Gazetteer | None = None
     return (*_records(ctx), conflicts, len(ctx.undated_moves))
 
 
+def _headline(ctx: Context) -> str | None:
+    """The article's first line when it is a headline: a better name than its file's."""
+    from kg.loaders.text.byline import is_byline
+    first = ctx.sentences[0] if ctx.sentences else None
+    if first is None or not first.headline or is_byline(first.text) or len(first.text) > 200:
+        return None
+    return first.text.strip() or None
+
+
 def _records(ctx: Context) -> tuple[list[Entity], list[Fact]]:
-    article = Entity(ctx.doc.id, "Article", ctx.doc.title or ctx.doc.source, [], {
+    article = Entity(ctx.doc.id, "Article", ctx.doc.title or _headline(ctx) or ctx.doc.source, [], {
         k: v for k, v in (("url", ctx.doc.url), ("published", ctx.doc.published), ("lang", ctx.doc.lang),
                           ("outlet", ctx.doc.outlet)) if v})
     for m in ctx.mentions:
