@@ -177,6 +177,15 @@ def test_a_supplier_and_the_customers_listed_after_the_verb(text, lang, buyers):
     assert {o for s, p, o, *_ in got if p == "supplies" and s == seller} == buyers
 
 
+def test_a_cost_in_a_sentence_about_market_value_is_not_a_market_value():
+    got = facts_of("Nvidia's market value shrank by $589 billion on Monday, as investors digested "
+                   "claims that DeepSeek trained its R1 model for under $6 million.")
+    caps = {(s, p, v) for s, p, _, v, *_ in got if p.startswith("market_cap")}
+    assert caps == {("nvidia", "market_cap_loss", 589e9)}
+    # "its" is the subject's of its own clause, not the sentence's first company
+    assert {(s, o) for s, p, o, *_ in got if p == "developed"} == {("deepseek", "deepseek_r1")}
+
+
 def test_founding_and_models():
     got = facts_of("DeepSeek, founded in 2023 by Liang Wenfeng, released its DeepSeek-R1 model last week.")
     assert ("deepseek", "founded_by", "liang_wenfeng", None, None, None) in got

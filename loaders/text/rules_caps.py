@@ -19,7 +19,7 @@ CAP = re.compile(r"capitali[sz]\w*|market value|market cap|valeur (boursière|ma
                  r"off (its|their|the [\w\-]+['’]s) value|in value", re.I)
 LOSS = re.compile(r"\b(perd\w*|effac\w*|baisse|chut\w*|wip\w*|eras\w*|lost|los\w*|shed\w*|evapor\w*|"
                   r"fondre|fondu|envolé\w* en fumée|destroy\w*|détrui\w*|amput\w*|plong\w*|slash\w*|"
-                  r"knock\w*|cut|down|drop\w*|fell|tumbl\w*|permis de)\b", re.I)
+                  r"knock\w*|cut|down|drop\w*|fell|tumbl\w*|shr[aiu]nk\w*|sank|lopped|permis de)\b", re.I)
 GAIN = re.compile(r"\b(gagn\w*|ajout\w*|added|add\w*|gain\w*|hausse|rose|jump\w*|soar\w*|bondi\w*)\b", re.I)
 EVENT_SUBJECT = re.compile(r"^\W*(la vente|the sell-?off|the rout|le krach|la chute|the plunge|the slump|"
                            r"la débâcle|la dégringolade|cette vente|this sell-?off|the selloff|la baisse|"
@@ -48,12 +48,28 @@ def _cap_kind(ctx: Context, sent: Sentence, q: Quantity) -> str:
     return "market_cap_gain" if GAIN.search(local) else "market_cap"
 
 
+#: a sum that is a price, a cost or a budget, not a market value: "trained for under $6 million"
+SPENT = re.compile(r"\b(for|pour|cost\w*|coût\w*|coûté|spen[dt]\w*|dépens\w*|invest\w*|budget\w*|"
+                   r"train\w*|entraîn\w*|raised|levé\w*|paid|payé\w*|deal|contrat|contract)\b[^.;,]{0,20}$", re.I)
+NEAR = 90  # characters between a market value and the words that say it is one
+
+
+def _about_market_value(ctx: Context, sent: Sentence, q: Quantity) -> bool:
+    """Whether the sum `q` is the market value the sentence speaks of, not another figure in it."""
+    if SPENT.search(ctx.doc.text[max(sent.start, q.start - 40):q.start]):
+        return False
+    window = ctx.doc.text[max(sent.start, q.start - NEAR):min(sent.end, q.end + NEAR)]
+    return CAP.search(window) is not None
+
+
 def extract_market_caps(ctx: Context, sent: Sentence) -> None:
     if sent.headline or not CAP.search(sent.text):
         return
     quoted = in_quotes(sent)
     for q in ctx.quantities(sent):
         if q.unit in (None, "percent", "pp") or any(a <= q.start < b for a, b in quoted) or q.value < 1e6:
+            continue
+        if not _about_market_value(ctx, sent, q):
             continue
         pred = _cap_kind(ctx, sent, q)
         date = ctx.fact_date(sent, near=(q.start, q.end))

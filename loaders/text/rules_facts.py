@@ -123,9 +123,9 @@ def extract_models(ctx: Context, sent: Sentence) -> None:
         if owner is None and re.search(r"['’]s\s+(?:[\w\-]+\s+){0,4}$", left):
             prev = ctx.mentions_in(sent.start, model.start, ORG_TYPES)
             owner = prev[-1] if prev else None
-        if owner is None and re.search(r"\b(its|their|son|sa|ses|leur|leurs)\s+(?:[\w\-]+\s+){0,4}$", left, re.I):
-            prev = ctx.mentions_in(sent.start, model.start, ORG_TYPES)
-            owner = prev[0] if prev else _topic_org(ctx)
+        poss = re.search(r"\b(its|their|son|sa|ses|leur|leurs)\s+(?:[\w\-]+\s+){0,4}$", left, re.I)
+        if owner is None and poss:
+            owner = _clause_subject(ctx, sent, sent.start + poss.start()) or _topic_org(ctx)
         if owner is None:
             verb = [v for v in DEVELOP.finditer(left)]
             if verb:
@@ -133,6 +133,21 @@ def extract_models(ctx: Context, sent: Sentence) -> None:
                 owner = prev[-1] if prev else None
         if owner is not None:
             ctx.add_fact(sent, "models", ctx.use(owner), "developed", ctx.use(model), confidence=0.75)
+
+
+CLAUSE = re.compile(r"\b(?:that|which|who|as|while|whereas|que|qu['’]|qui|tandis que|alors que|dont)\b|[;:]", re.I)
+
+
+def _clause_subject(ctx: Context, sent: Sentence, at: int) -> Mention | None:
+    """Whose "its" at `at` is: the first organisation of its clause ("claims that DeepSeek
+    trained its R1 model" is DeepSeek's), else of the sentence."""
+    head = ctx.doc.text[sent.start:at]
+    cuts = [m.end() for m in CLAUSE.finditer(head)]
+    for start in ([sent.start + cuts[-1]] if cuts else []) + [sent.start]:
+        found = ctx.mentions_in(start, at, ORG_TYPES)
+        if found:
+            return found[0]
+    return None
 
 
 def _topic_org(ctx: Context) -> Mention | None:
