@@ -186,6 +186,18 @@ def test_a_cost_in_a_sentence_about_market_value_is_not_a_market_value():
     assert {(s, o) for s, p, o, *_ in got if p == "developed"} == {("deepseek", "deepseek_r1")}
 
 
+@pytest.mark.parametrize("text, lang, person, employer", [
+    ("DeepSeek was founded in 2023 by Liang Wenfeng, who also runs the hedge fund High-Flyer.", "en",
+     "liang_wenfeng", "high_flyer"),
+    ("Liang Wenfeng, qui dirige aussi le fonds spéculatif High-Flyer, a fondé DeepSeek en 2023.", "fr",
+     "liang_wenfeng", "high_flyer"),
+    ("Maria Olsen, who leads the semiconductor team at Bernstein, said Micron looked cheap.", "en",
+     "maria_olsen", "bernstein"),
+])
+def test_a_person_who_runs_or_works_somewhere(text, lang, person, employer):
+    assert (person, "works_for", employer, None, None, None) in facts_of(text, lang=lang)
+
+
 def test_founding_and_models():
     got = facts_of("DeepSeek, founded in 2023 by Liang Wenfeng, released its DeepSeek-R1 model last week.")
     assert ("deepseek", "founded_by", "liang_wenfeng", None, None, None) in got

@@ -29,6 +29,13 @@ WHO_WORKS = re.compile(r"^\s*,\s*(?:who|qui)\s+(?:covers|covered|follows|followe
                        r"\b[^,;]{0,60}?\s(?:at|for|of|chez|pour|à)\s+(?P<org>[A-ZÀ-Ý][^,;.]*)")
 
 
+WHO_RUNS = re.compile(r"^\s*,\s*(?:who|qui)\s+(?:also |now |still |aussi |également )?(?:runs|ran|heads|headed|"
+                      r"leads|led|manages|managed|dirige|dirigeait|préside|présidait|chairs|chaired)\s+"
+                      r"(?:aussi |également |désormais )?"
+                      r"(?:the |le |la |les |l['’]|son |sa |his |her )?(?:[a-zà-ÿ\-]+\s+){0,3}"
+                      r"(?P<org>[A-ZÀ-Ý][^,;.]*)")
+
+
 def _name_of_org(ctx: Context, sent: Sentence, people: dict) -> None:
     """'Tomoko Arai of Mizuho said ...' names a person with her employer."""
     from kg.loaders.text.people import org_at
@@ -43,9 +50,11 @@ def _name_of_org(ctx: Context, sent: Sentence, people: dict) -> None:
 
 
 def _who_works(ctx: Context, sent: Sentence, person: Mention) -> Mention | None:
-    """'Raj Mehta, who covers semiconductors at Wolfe Research, ...'."""
+    """'Raj Mehta, who covers semiconductors at Wolfe Research, ...', 'Liang Wenfeng, who also
+    runs the hedge fund High-Flyer'."""
     from kg.loaders.text.people import org_at
-    m = WHO_WORKS.match(ctx.doc.text[person.end:sent.end])
+    tail = ctx.doc.text[person.end:sent.end]
+    m = WHO_WORKS.match(tail) or WHO_RUNS.match(tail)
     if not m:
         return None
     org = org_at(ctx, m.group("org"), person.end + m.start("org"))
@@ -76,7 +85,8 @@ def extract_appositions(ctx: Context, sent: Sentence) -> None:
     for person in ctx.mentions_in(sent.start, sent.end, ("Person",)):
         people[person.start] = person
     for m in NAMED.finditer(sent.text):
-        if ROLE.search(m.group("app")[:90]) or POSSESSIVE_ROLE.match(m.group("app")[:90]):
+        app = m.group("app")[:90]
+        if ROLE.search(app) or POSSESSIVE_ROLE.match(app) or WHO_WORKS.match(", " + app) or WHO_RUNS.match(", " + app):
             p = person_at(ctx, m.group("name"), sent.start + m.start("name"))
             if p is not None:
                 people.setdefault(p.start, p)
