@@ -198,6 +198,15 @@ def test_a_person_who_runs_or_works_somewhere(text, lang, person, employer):
     assert (person, "works_for", employer, None, None, None) in facts_of(text, lang=lang)
 
 
+@pytest.mark.parametrize("text", [
+    "Taïwan Semi-conducteur Fabrication a lâché 13 % lundi.",
+    "Le titre de Semi-conducteur Taïwan a reculé de 13 % lundi.",
+])
+def test_a_translated_name_with_a_hyphenated_word_resolves(text):
+    """'Semi-conducteur' is one word, Semiconductor, as in the name it translates."""
+    assert {(s, v) for s, p, _, v, *_ in facts_of(text, lang="fr") if p == "fell_by"} == {("tsmc", 13.0)}
+
+
 def test_founding_and_models():
     got = facts_of("DeepSeek, founded in 2023 by Liang Wenfeng, released its DeepSeek-R1 model last week.")
     assert ("deepseek", "founded_by", "liang_wenfeng", None, None, None) in got

@@ -33,7 +33,7 @@ def _variants() -> dict[str, set[str]]:
     for word, forms in (yaml.safe_load(text) or {}).get("words", {}).items():
         out.setdefault(fold_token(word), set()).add(word)
         for form in (forms.get("en") or []) + (forms.get("fr") or []):
-            if re.fullmatch(r"[\w]+", form):
+            if re.fullmatch(r"\w+(?:-\w+)*", form):  # "semi-conducteur": joined by `_hyphenated`
                 out.setdefault(fold_token(form), set()).add(word)
     return out
 
@@ -79,7 +79,7 @@ class SynonymIndex:
         return next(iter(hits)) if len(hits) == 1 else None
 
     def find(self, text: str, taken: list[tuple[int, int]]) -> list[Mention]:
-        toks = tokens_of(text)
+        toks = _hyphenated(text, tokens_of(text))
         out: list[Mention] = []
         i = 0
         while i < len(toks):
@@ -101,6 +101,21 @@ class SynonymIndex:
                                self.types[ident], "synonym", 0.7))
             i += n
         return out
+
+
+def _hyphenated(text: str, toks: list[Token]) -> list[Token]:
+    """Tokens with a hyphenated word the lexicon knows made one ("Semi-conducteur" stands for
+    "Semiconductor"), so a translated name keeps as many words as the original."""
+    out: list[Token] = []
+    for tok in toks:
+        prev = out[-1] if out else None
+        if prev is not None and text[prev.end:tok.start] == "-":
+            joined = f"{prev.text}-{tok.text}"
+            if fold_token(joined) in _variants():
+                out[-1] = Token(prev.start, tok.end, joined, fold_token(joined))
+                continue
+        out.append(tok)
+    return out
 
 
 def _plausible(text: str, span: list[Token]) -> bool:
