@@ -213,6 +213,7 @@ def test_a_story_set_in_another_year_raises_no_false_weekday_conflict(tmp_path):
     ("Titre\nMis à jour le mercredi 12 février 2025\n", None, "2025-02-12"),
     ("Titre\nPublié le 12/02/2025 à 18h05\n", "published: 2025-01-30\n", "2025-01-30"),
     ("Chip stocks slide\nThe group published on March 4, 2025 a profit warning.\n", None, None),
+    ("Chip stocks slide\nPublication of the audit is due on March 4, 2025.\n", None, None),
 ])
 def test_a_plain_text_article_states_its_publication_date_in_its_head(tmp_path, head, sidecar, expected):
     """"Publié le ..." / "Published: ..." in the first lines dates the article (a sidecar or front

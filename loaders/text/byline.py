@@ -45,7 +45,10 @@ def is_byline(line: str) -> bool:
 
 
 def _first_date(text: str, lang: str) -> str | None:
-    """The day written first in `text` ("12/02/2025 à 18h05 - Mis à jour le 13/02/2025")."""
+    """The day written first in `text` ("12/02/2025 à 18h05 - Mis à jour le 13/02/2025"), if
+    `text` opens with it ("Publication of the report is due on ..." is no byline)."""
+    if not re.match(r"(?:[^\W\d]+\.?,?\s+){0,2}\d", text):
+        return None
     first = re.split(r"\s(?:[-–—|•]|mis à jour|updated|modifié)\s", text, maxsplit=1, flags=re.I)[0]
     first = re.sub(r"\s(?:à|at)\s+\d{1,2}\s*(?:[h:]\s*\d{2})?.*$", "", first, flags=re.I)
     return parse_date(first, lang) or parse_date(first, "fr" if lang == "en" else "en")
