@@ -26,8 +26,9 @@ def extract_file(path: Path, published: str | None = None, lang: str | None = No
     result = LoadResult()
     if not doc.published:
         result.diagnostics.append(Diagnostic(
-            "missing-metadata", "article has no publication date (front matter, sidecar, <meta> or "
-            "--published): relative dates stay unresolved", Location(str(path), 1), "published"))
+            "missing-metadata", "article has no publication date (front matter, sidecar, <meta>, a "
+            "'Published:' line at its head, or --published): relative dates stay unresolved",
+            Location(str(path), 1), "published"))
     entities, facts, conflicts, undated = extract_document(doc)
     if undated:
         result.diagnostics.append(Diagnostic(
