@@ -25,6 +25,15 @@ def moves(text: str, **kw) -> set[tuple]:
 
 
 CASES = [
+    ("wire shorthand: a ticker in brackets and 'off'",
+     "Shares of power producers fell on Monday, with Vistra Corp (NYSE: VST) down 8.1% and "
+     "Constellation Energy (NASDAQ: CEG) off 6%.",
+     {("vistra", "fell_by", "2025-01-27", 8.1, "exact", "unstated"),
+      ("constellation_energy", "fell_by", "2025-01-27", 6.0, "exact", "unstated")}),
+    ("'earlier in the session' is intraday, not the close",
+     "GE Vernova slid 3.2% on Monday, after falling as much as 7% earlier in the session.",
+     {("ge_vernova", "fell_by", "2025-01-27", 3.2, "exact", "unstated"),
+      ("ge_vernova", "fell_by", "2025-01-27", 7.0, "as_much_as", "intraday")}),
     ("close, premarket and intraday for one stock",
      "Shares of Micron Technology closed down 11.7% on Monday after sliding 5% in premarket trading "
      "and falling as much as 14% during the session.",

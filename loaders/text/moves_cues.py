@@ -34,7 +34,7 @@ SESSIONS = (
     ("afterhours", re.compile(r"after-?hours|extended trading|après la clôture|after the bell|post-?market", re.I)),
     ("close", re.compile(r"\bclos\w*|at the close|\bended\b|\bfinish\w*|settl\w*|clôtur\w*|\bfini\b|"
                          r"fin de séance|en fin de journée|"
-                         r"termin\w*|en clôture|à la clôture|in the session|sur la séance|"
+                         r"termin\w*|en clôture|à la clôture|(?<!earlier )(?<!later )in the session|sur la séance|"
                          r"for the day|on the day|sur la journée", re.I)),
     ("intraday", re.compile(r"early trad\w*|intraday|en séance|en cours de séance|at one point|"
                             r"as much as|jusqu.à|en début de séance|début de séance|earlier in the session|"
@@ -60,6 +60,8 @@ def move_direction(text: str, q: Quantity, after: str = "") -> str | None:
     m = AFTER_DIRECTION.match(after)
     if m:
         return "fell_by" if m.group("down") else "rose_by"
+    if re.search(r"\boff\s*$", text):  # "Constellation Energy (CEG) off 6%"
+        return "fell_by"
     hits = [(m.end(), "fell_by") for m in FALL.finditer(text)] + [(m.end(), "rose_by") for m in RISE.finditer(text)]
     return max(hits)[1] if hits else None
 
