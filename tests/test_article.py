@@ -214,6 +214,9 @@ def test_a_story_set_in_another_year_raises_no_false_weekday_conflict(tmp_path):
     ("Titre\nPublié le 12/02/2025 à 18h05\n", "published: 2025-01-30\n", "2025-01-30"),
     ("Chip stocks slide\nThe group published on March 4, 2025 a profit warning.\n", None, None),
     ("Chip stocks slide\nPublication of the audit is due on March 4, 2025.\n", None, None),
+    ("La Bourse recule\n\nParis, 27 janv. 2025 (AFP) - La Bourse de Paris a reculé lundi.\n", None, "2025-01-27"),
+    ("Chips slide\nLONDON, Jan. 27, 2025 (Wire) - Chip stocks fell on Monday.\n", None, "2025-01-27"),
+    ("Chips slide\nNEW YORK, March 4 (Wire) - Chip stocks fell on Tuesday.\n", None, None),
 ])
 def test_a_plain_text_article_states_its_publication_date_in_its_head(tmp_path, head, sidecar, expected):
     """"Publié le ..." / "Published: ..." in the first lines dates the article (a sidecar or front

@@ -2,10 +2,11 @@
 
 Copied web pages and wire copy carry no front matter, but their first lines often say when they
 were published: "Publié le 12/02/2025 à 18h05", "Published: March 4, 2025", "Mis en ligne le
-mercredi 12 février 2025". Without it, relative dates ("mercredi", "last week") and the trading
-day of every market move stay unresolved, so the whole article's moves are lost. Only the head is
-read, only a line that opens with a publication cue counts (a date elsewhere in the text is what
-the story is about, not when it was written), and "published" wins over "updated".
+mercredi 12 février 2025", or a wire dateline, "Paris, 27 janv. 2025 (AFP) -". Without it,
+relative dates ("mercredi", "last week") and the trading day of every market move stay
+unresolved, so the whole article's moves are lost. Only the head is read, only a line that opens
+with a publication cue or a dateline counts (a date elsewhere in the text is what the story is
+about, not when it was written), and "published" wins over a dateline, which wins over "updated".
 """
 from __future__ import annotations
 
@@ -19,24 +20,30 @@ _CUE = re.compile(r"^\W{0,3}(?:(?P<pub>publié|publiée|published|posted|mis en 
                   r"\b\s*(?:le|on|at|:|-|—)?\s*(?P<rest>.{4,100})$", re.I)
 
 
+#: a wire dateline opening the story: "Paris, 27 janv. 2025 (AFP) -", "LONDON, Jan 27, 2025 (Wire) —"
+#: (`*+` is possessive: a long run of capitals is one word, not split four ways at every letter)
+_DATELINE = re.compile(r"^(?:[A-ZÀ-Ý][\w'’.\-]*+\s?){1,4},\s+(?P<rest>[^()\n]{6,40}?)\s*(?:\([^()\n]{2,30}\)\s*)?[-–—]\s")
 _ENGLISH = {"published", "posted", "updated"}
 
 
 def byline_date(text: str) -> str | None:
     """The ISO publication day stated in the first lines of `text`, or None. The cue's language,
     not the article's, says how to read "12/02/2025": a French page may quote English."""
-    updated = None
+    updated = dateline = None
     head = [line.strip() for line in text.split("\n", HEAD_LINES * 3)[: HEAD_LINES * 3]]
     for line in [line for line in head if line][:HEAD_LINES]:
         m = _CUE.match(line)
         if not m:
+            wire = _DATELINE.match(line)
+            if wire and dateline is None:
+                dateline = _first_date(wire.group("rest"), "fr") or _first_date(wire.group("rest"), "en")
             continue
         cue = (m.group("pub") or m.group("upd")).lower()
         day = _first_date(m.group("rest"), "en" if cue in _ENGLISH else "fr")  # 12/02 is day-first in French
         if day and m.group("pub"):
             return day
         updated = updated or day
-    return updated
+    return dateline or updated
 
 
 def is_byline(line: str) -> bool:
