@@ -240,3 +240,24 @@ def test_an_untitled_article_is_named_by_its_headline(tmp_path, text, name):
     article.write_text(text, encoding="utf-8")
     result, _ = extract_file(article)
     assert [e.name for e in result.entities if e.type == "Article"] == [name]
+
+
+LD = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, '
+      '{"@type": ["NewsArticle"], "headline": "Micron slides", "datePublished": "2025-01-27T21:04:00Z", '
+      '"publisher": {"@type": "Organization", "name": "ChipWire"}, "inLanguage": "en-US"}]}</script>')
+
+
+@pytest.mark.parametrize("head, body, expected", [
+    (LD + "<title>Micron slides | ChipWire</title>", "", ("2025-01-27", "Micron slides", "ChipWire")),
+    ("<title>Micron slides | ChipWire</title>", '<time datetime="2025-01-27T21:04">Jan 27</time>',
+     ("2025-01-27", "Micron slides | ChipWire", None)),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": </script>', "",
+     (None, None, None)),  # broken JSON-LD is ignored
+])
+def test_html_metadata_from_json_ld_and_time(tmp_path, head, body, expected):
+    """Many news pages date themselves in schema.org JSON-LD or a <time> element, not <meta>."""
+    page = tmp_path / "p.html"
+    page.write_text(f"<html><head>{head}</head><body><article>{body}<p>Micron fell 11.7% on Monday.</p>"
+                    "</article></body></html>", encoding="utf-8")
+    doc = read_document(page)
+    assert (doc.published, doc.title, doc.outlet) == expected
