@@ -25,6 +25,17 @@ def moves(text: str, **kw) -> set[tuple]:
 
 
 CASES = [
+    ("one figure for each name of a list, tickers in brackets",
+     "Broadcom (AVGO) and Marvell Technology (MRVL) each lost more than 10% on Monday, and "
+     "Soitec and Micron both fell 5%.",
+     {("broadcom", "fell_by", "2025-01-27", 10.0, "more_than", "unstated"),
+      ("marvell", "fell_by", "2025-01-27", 10.0, "more_than", "unstated"),
+      ("soitec", "fell_by", "2025-01-27", 5.0, "exact", "unstated"),
+      ("micron", "fell_by", "2025-01-27", 5.0, "exact", "unstated")}),
+    ("a morning clock time is intraday, and 'a.m.' ends no sentence",
+     "By 11:30 a.m. ET on Monday, the Nasdaq Composite was down 3.1% and the S&P 500 had shed 1.5%.",
+     {("nasdaq_composite", "fell_by", "2025-01-27", 3.1, "exact", "intraday"),
+      ("sp500", "fell_by", "2025-01-27", 1.5, "exact", "intraday")}),
     ("wire shorthand: a ticker in brackets and 'off'",
      "Shares of power producers fell on Monday, with Vistra Corp (NYSE: VST) down 8.1% and "
      "Constellation Energy (NASDAQ: CEG) off 6%.",

@@ -41,7 +41,8 @@ SESSIONS = (
                             r"in morning trad\w*|midday|mid-?day|à la mi-séance|in afternoon trad\w*|"
                             r"in (early|late|morning|afternoon) (deals|trade)|lors de la séance|during the session|"
                             r"opening bell|at the open\b|after the open\b|à l['’]ouverture|dès l['’]ouverture|"
-                            r"après l['’]ouverture|in the first (minutes|hour)|in late trading|en fin de séance", re.I)),
+                            r"après l['’]ouverture|in the first (minutes|hour)|in late trading|en fin de séance|"
+                            r"\b(?:by|at|as of|around) \d{1,2}(?::\d{2})?\s*a\.?m\b|\bvers \d{1,2} ?h ?\d{0,2}\b", re.I)),
 )
 
 

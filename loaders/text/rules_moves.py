@@ -22,6 +22,10 @@ from kg.loaders.text.moves_subjects import SUBJECT_TYPES, is_ellipsis, listed_na
 from kg.loaders.text.quantities import Quantity
 from kg.loaders.text.segment import Sentence
 
+#: one figure for every name of a list: "Broadcom and Marvell each lost 10%"
+_EACH = re.compile(r"\b(?:each|both|chacun\w*|tous (?:les )?deux|toutes (?:les )?deux)\b", re.I)
+#: between two names of a list; a ticker in brackets may follow a name ("Broadcom (AVGO) and ...")
+_LISTED = re.compile(r"\s*\)?\s*(?:\([^()]{1,30}\))?\s*(?:,|and|et|,\s*and|,\s*et)\s*", re.I)
 _RESPECTIVELY = re.compile(r"\b(respectively|respectivement|separately|individually|correspondingly)\b", re.I)
 _QUOTE = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
 
@@ -163,5 +167,26 @@ def extract_moves(ctx: Context, sent: Sentence) -> None:
         if pred is None:
             floor = q.end
             continue
-        _emit(ctx, sent, subject, q, pred, move_session(between, after, q, _opening(ctx, sent)))
+        session = move_session(between, after, q, _opening(ctx, sent))
+        _emit(ctx, sent, subject, q, pred, session)
+        if _EACH.search(between):
+            for other in _listed_before(ctx, floor, subject):
+                _emit(ctx, sent, other, q, pred, session, "moves-each")
         floor, last_subject, last_pred = q.end, subject, pred
+
+
+def _listed_before(ctx: Context, floor: int, last: Mention) -> list[Mention]:
+    """The names listed before `last` (after `floor`), nearest first."""
+    out: list[Mention] = []
+    anchor, seen = last.start, {last.entity}
+    for m in reversed([m for m in ctx.mentions_in(floor, last.start, SUBJECT_TYPES) if tradable(ctx, m)]):
+        gap = ctx.doc.text[m.end:anchor]
+        if m.entity in seen and re.fullmatch(r"\s*\(?\s*", gap):  # "Marvell Technology (MRVL)": one name
+            anchor = m.start
+            continue
+        if m.entity in seen or not _LISTED.fullmatch(gap):
+            break
+        out.append(m)
+        anchor = m.start
+        seen.add(m.entity)
+    return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 _ABBREV = {"mr", "mrs", "ms", "dr", "prof", "inc", "corp", "co", "ltd", "st", "vs", "jan", "feb", "mar",
            "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "m", "mme", "mlle", "av",
            "etc", "cf", "p", "pp", "u.s", "e.g", "i.e", "gen", "gov", "sen", "rep", "jr", "sr", "n.v",
-           "s.a", "plc", "approx", "est", "fig", "vol", "ca"}
+           "s.a", "plc", "approx", "est", "fig", "vol", "ca", "a.m", "p.m"}
 _TEASER = re.compile(r"^\s*(read also|see also|related( articles| stories| coverage)?|more on this|"
                      r"recommended|most read|trending|lire aussi|à lire aussi|a lire aussi|voir aussi|"
                      r"sur le même sujet|les plus lus|publicité|advertisement|sponsored|image credit|"
