@@ -227,6 +227,13 @@ def test_a_translated_name_with_a_hyphenated_word_resolves(text):
     assert {(s, v) for s, p, _, v, *_ in facts_of(text, lang="fr") if p == "fell_by"} == {("tsmc", 13.0)}
 
 
+def test_a_country_before_a_company_is_its_home():
+    got = facts_of("Dutch equipment maker ASML fell 7% in Amsterdam, and Japan's Advantest sank 8.6% in Tokyo. "
+                   "China's ban on Micron chips hurt the stock.")
+    homes = {(s, o) for s, p, o, *_ in got if p == "headquartered_in"}
+    assert homes == {("asml", "netherlands"), ("advantest", "japan")}
+
+
 def test_founding_and_models():
     got = facts_of("DeepSeek, founded in 2023 by Liang Wenfeng, released its DeepSeek-R1 model last week.")
     assert ("deepseek", "founded_by", "liang_wenfeng", None, None, None) in got

@@ -13,8 +13,9 @@ from kg.loaders.text.context import Context, main_topic
 from kg.loaders.text.dates import DateMention
 from kg.loaders.text.document import Document
 from kg.loaders.text.gazetteer import Gazetteer, Mention, registry_gazetteer
-from kg.loaders.text.rules_facts import (extract_competition, extract_founding, extract_homes,
-                                         extract_models, extract_training_cost, find_model_codes)
+from kg.loaders.text.rules_facts import (extract_competition, extract_founding, extract_models,
+                                         extract_training_cost, find_model_codes)
+from kg.loaders.text.rules_homes import extract_homes
 from kg.loaders.text.rules_products import extract_partners, extract_products
 from kg.loaders.text.rules_supply import extract_investments, extract_supplies
 from kg.loaders.text.rules_caps import extract_market_caps

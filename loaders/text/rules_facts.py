@@ -1,4 +1,4 @@
-"""Corporate facts: founding, models and what they cost, rivals, chips used and made, homes.
+"""Corporate facts: founding, models and what they cost, rivals, chips used and made.
 
 Each rule reads one sentence; the subject of a clause is the entity named
 before its verb or, for "the company" / "la société" / "le modèle", the last
@@ -39,9 +39,6 @@ COMPARE = re.compile(r"\b(opponent|adversaire|alternative to|alternative à|en c
 ANAPHORA_ORG = re.compile(r"\b(la société|l'entreprise|l’entreprise|la start-?up|le groupe|la firme|"
                           r"the company|the firm|the startup|the start-up|the group|the lab)\b", re.I)
 ANAPHORA_MODEL = re.compile(r"\b(le modèle|ce modèle|the model|this model|it)\b", re.I)
-_DEMONYM_EN = re.compile(r"(ese|ish|ian|an|ch|i)$")
-
-
 def _org_before(ctx: Context, sent: Sentence, pos: int) -> Mention | None:
     found = ctx.mentions_in(sent.start, pos, ORG_TYPES)
     if found:
@@ -228,32 +225,6 @@ def extract_competition(ctx: Context, sent: Sentence) -> None:
     if pair[0] not in ctx.entities and topic is not None:
         ctx.use(Mention(0, 0, topic.name, topic.id, topic.type, "topic", 0.7))
     ctx.add_fact(sent, "competition", pair[0], "competes_with", pair[1], confidence=0.6)
-
-
-def extract_homes(ctx: Context, sent: Sentence) -> None:
-    """'la startup chinoise X', 'Dutch chipmaker ASML', 'X, une entreprise chinoise'."""
-    for country in ctx.mentions_in(sent.start, sent.end, ("Country",)):
-        if not _is_demonym(ctx, country):
-            continue
-        after = ctx.mentions_in(country.end, min(sent.end, country.end + 60), ORG_TYPES)
-        if after and re.fullmatch(r"[\w\s’'\-]{0,40}", ctx.doc.text[country.end:after[0].start]) and \
-                len(ctx.doc.text[country.end:after[0].start].split()) <= 5:
-            ctx.add_fact(sent, "homes", ctx.use(after[0]), "headquartered_in", ctx.use(country), confidence=0.65)
-            continue
-        before = ctx.mentions_in(max(sent.start, country.start - 80), country.start, ORG_TYPES)
-        if before:
-            gap = ctx.doc.text[before[-1].end:country.start]
-            if re.match(r"\s*,\s*(une?|an?|the|la|le)\b", gap) and gap.count(",") == 1 and len(gap.split()) <= 8:
-                ctx.add_fact(sent, "homes", ctx.use(before[-1]), "headquartered_in", ctx.use(country),
-                             confidence=0.6)
-
-
-def _is_demonym(ctx: Context, country: Mention) -> bool:
-    s = country.surface
-    ent = ctx.gazetteer.entities.get(country.entity)
-    if ent is None or s == ent.name or s == ent.properties.get("label_fr"):
-        return False
-    return s[:1].islower() or (ctx.doc.lang == "en" and bool(_DEMONYM_EN.search(s)) and " " not in s)
 
 
 MODEL_CODE = re.compile(r"\b(?P<code>(?:[A-Z][a-z]+[-\s]?)?(?:[A-Za-z]{1,4}-?\d+(?:\.\d+)?[A-Za-z]{0,3}|"
