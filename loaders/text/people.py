@@ -29,14 +29,23 @@ _STOP_FIRST = {"le", "la", "les", "un", "une", "the", "a", "an", "selon", "accor
                "pendant", "en", "in", "at", "chez", "pour", "for", "si", "if", "ce", "cette", "this", "that",
                "lundi", "mardi", "mercredi", "jeudi", "vendredi", "monday", "tuesday", "wednesday",
                "thursday", "friday", "nous", "we", "il", "elle", "he", "she", "they", "ils"}
-#: titles written before a name ("CEO Maria Olsen", "Chief Executive Lip-Bu Tan", "Mme Durand"):
-#: not part of it
-_TITLES = {"ceo", "pdg", "cfo", "cto", "coo", "cio", "chief", "executive", "president", "presidente",
-           "chairman", "chairwoman", "founder", "cofounder", "co-founder", "fondateur", "fondatrice",
-           "analyst", "analyste", "strategist", "strategiste", "economist", "economiste", "director",
-           "directeur", "directrice", "minister", "ministre", "secretary", "secretaire", "senator",
-           "senateur", "governor", "gouverneur", "dr", "mr", "mrs", "ms", "m", "mme", "prof",
-           "professor", "professeur", "general", "vice", "deputy", "acting"}
+#: job titles, as the text spells them (the one list the person rules share)
+ROLE_WORDS = (r"analyst\w*|analyste\w*|stratég\w*|strategist|économiste|economist|gérant\w*|manager|"
+              r"conseill\w*|advis\w*|président\w*|president|directeur|directrice|director|chief|CEO|PDG|CIO|"
+              r"CFO|CTO|COO|fondat\w*|founder|co-?founder|chairman|chairwoman|spokes\w+|porte-parole|"
+              r"responsable|head|partner|associé\w*|investisseur|investor|trader|chercheu\w*|researcher|"
+              r"professor|professeur|officer|executive|dirigeant\w*|patron\w*|boss|vice-président|"
+              r"vice president|VP|économiste|editor|chroniqueu\w*|specialist|spécialiste|expert\w*")
+_ROLE_WORD = re.compile(rf"(?:{ROLE_WORDS})", re.I)
+#: honorifics and offices written before a name that are not jobs at a company
+_HONORIFICS = {"dr", "mr", "mrs", "ms", "m", "mme", "prof", "minister", "ministre", "secretary",
+               "secretaire", "senator", "senateur", "governor", "gouverneur", "general", "vice", "deputy",
+               "acting"}
+
+
+def _is_title(word: str) -> bool:
+    """"CEO", "Chief", "Mme": a word written before a name that is not part of it."""
+    return fold(word).rstrip(".") in _HONORIFICS or _ROLE_WORD.fullmatch(word.rstrip(".")) is not None
 
 
 def clean_role(text: str | None) -> str | None:
@@ -88,7 +97,7 @@ def person_at(ctx: Context, text: str, offset: int) -> Mention | None:
             name = name[poss[-1].end():]
         words = name.split()
         while words and (fold(words[0]) in _STOP_FIRST or
-                         len(words) > 2 and fold(words[0]).rstrip(".") in _TITLES):
+                         len(words) > 2 and _is_title(words[0])):
             start += len(words[0]) + 1
             words = words[1:]
         if len(words) < 2:

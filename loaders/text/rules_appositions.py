@@ -9,8 +9,8 @@ import re
 
 from kg.loaders.text.context import ORG_TYPES, Context
 from kg.loaders.text.gazetteer import Mention
-from kg.loaders.text.people import NAME_START, PERSON_NAME, clean_role, person_at
-from kg.loaders.text.rules_quotes import INDIRECT, NAME_SAYS, QUOTE, ROLE, ROLE_WORDS, _employment
+from kg.loaders.text.people import NAME_START, PERSON_NAME, ROLE_WORDS, clean_role, person_at
+from kg.loaders.text.rules_quotes import INDIRECT, NAME_SAYS, QUOTE, ROLE, _employment
 from kg.loaders.text.segment import Sentence
 
 POSSESSIVE = re.compile(r"['’]s\s+(?:(?:chief|senior|lead|head|top|veteran)\s+)*(?P<role>[a-z][\w\- ]{0,40}?)?\s*$")

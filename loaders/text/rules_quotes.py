@@ -14,7 +14,7 @@ import re
 
 from kg.loaders.text.context import ORG_TYPES, Context
 from kg.loaders.text.gazetteer import Mention
-from kg.loaders.text.people import NAME_START, clean_role, org_at, person_at
+from kg.loaders.text.people import NAME_START, ROLE_WORDS, clean_role, org_at, person_at
 from kg.loaders.text.segment import Sentence
 
 QUOTE = re.compile(r"«([^»]{8,})»|“([^”]{8,})”|\"([^\"]{8,})\"|‘([^’]{8,}?)’(?!\w)")
@@ -39,12 +39,6 @@ ACCORDING = re.compile(r"\b(?:selon|d['’]après|according to|as indicated by|a
                        r"(?P<who>[^,:;«“\"]+)", re.I)
 POLICY_ANAPHORA = re.compile(r"\b(the (?:rule|measure|policy|law|regulation|framework|ban|curbs?)|"
                              r"la (?:mesure|règle|loi|réglementation|politique)|le (?:texte|dispositif|décret))\b", re.I)
-ROLE_WORDS = (r"analyst\w*|analyste\w*|stratég\w*|strategist|économiste|economist|gérant\w*|manager|"
-              r"conseill\w*|advis\w*|président\w*|president|directeur|directrice|director|chief|CEO|PDG|CIO|"
-              r"CFO|CTO|COO|fondat\w*|founder|co-?founder|chairman|chairwoman|spokes\w+|porte-parole|"
-              r"responsable|head|partner|associé\w*|investisseur|investor|trader|chercheu\w*|researcher|"
-              r"professor|professeur|officer|executive|dirigeant\w*|patron\w*|boss|vice-président|"
-              r"vice president|VP|économiste|editor|chroniqueu\w*|specialist|spécialiste|expert\w*")
 ROLE = re.compile(rf"(?P<role>[\w\-’' ]{{0,50}}?\b(?:{ROLE_WORDS})\b[\w\-’' ]{{0,40}}?)"
                   r"\s+(?:at|of|with|chez|à|au|aux|de|du|des|d['’]|auprès de|for|pour)\s*"
                   r"(?P<org>(?:[A-ZÀ-Ý]|(?:la |le |l['’]|the |a |an |une? )?(?:\w+ )?(?:société|firme|cabinet|"
