@@ -15,6 +15,7 @@ import re
 from kg.loaders.text.dates import parse_date
 
 HEAD_LINES = 12  # lines of the head looked at (the headline, a standfirst, the byline)
+HEAD_CHARS = 4000  # ... within its first characters: a byline is never further down
 _CUE = re.compile(r"^\W{0,3}(?:(?P<pub>publié|publiée|published|posted|mis en ligne|première publication|"
                   r"date de publication|publication)|(?P<upd>mis à jour|mise à jour|updated|modifié|actualisé))"
                   r"\b\s*(?:le|on|at|:|-|—)?\s*(?P<rest>.{4,100})$", re.I)
@@ -30,8 +31,8 @@ def byline_date(text: str) -> str | None:
     """The ISO publication day stated in the first lines of `text`, or None. The cue's language,
     not the article's, says how to read "12/02/2025": a French page may quote English."""
     updated = dateline = None
-    head = [line.strip() for line in text.split("\n", HEAD_LINES * 3)[: HEAD_LINES * 3]]
-    for line in [line for line in head if line][:HEAD_LINES]:
+    head = [line.strip() for line in text[:HEAD_CHARS].splitlines() if line.strip()]
+    for line in head[:HEAD_LINES]:
         m = _CUE.match(line)
         if not m:
             wire = _DATELINE.match(line)

@@ -6,6 +6,7 @@ by tag and by class/id words; block elements become line breaks.
 """
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -67,7 +68,6 @@ def _linked_data(tree: HTMLParser, out: dict[str, Any]) -> None:
     """Date, headline, outlet and language from the page's schema.org JSON-LD (`NewsArticle`),
     which many news sites carry instead of <meta> tags. Parsed as plain JSON: its @context is
     never fetched."""
-    import json
     for node in tree.css('script[type="application/ld+json"]'):
         text = node.text() or ""
         try:
