@@ -228,9 +228,9 @@ class CypherHandle(Handle):
     key: str
     rebuilt: bool
     build_seconds: float
+    memory: int  # MiB: Ladybug's buffer pool, which a query's intermediate results share
     database: Any = field(repr=False)
     connection: Any = field(repr=False)
-    memory: int = MEMORY  # MiB: Ladybug's buffer pool, which a query's intermediate results share
 
     def close(self) -> None:
         self.connection.close()
@@ -268,8 +268,8 @@ class CypherEngine:
                 (tmp / KEY_FILE).write_text(key + "\n", encoding="utf-8")
             seconds = time.perf_counter() - start
         database = ladybug.Database(str(cache / DB_FILE), read_only=True, buffer_pool_size=mib * 2**20)
-        return CypherHandle(graph_dir, cache / DB_FILE, key, rebuilt, seconds, database,
-                            ladybug.Connection(database), mib)
+        return CypherHandle(graph_dir, cache / DB_FILE, key, rebuilt, seconds, mib, database,
+                            ladybug.Connection(database))
 
     def query(self, handle: CypherHandle, text: str, params: Mapping[str, Any] | None = None,
               timeout: float | None = None) -> list[dict[str, Any]]:

@@ -128,8 +128,8 @@ class SparqlHandle(Handle):
     key: str
     rebuilt: bool
     build_seconds: float
+    memory: int  # MiB a query may add to its worker process
     store: ox.Store = field(repr=False)
-    memory: int = MEMORY  # MiB a query may add to its worker process
 
     def close(self) -> None:
         self.store = None  # type: ignore[assignment]  # pyoxigraph closes on release
@@ -171,7 +171,7 @@ class SparqlEngine:
             seconds = time.perf_counter() - start
         store = ox.Store.read_only(str(cache / STORE_DIR))
         sparql_budget.warm()  # the first query need not wait for a worker to start
-        return SparqlHandle(graph_dir, cache / STORE_DIR, key, rebuilt, seconds, store, mib)
+        return SparqlHandle(graph_dir, cache / STORE_DIR, key, rebuilt, seconds, mib, store)
 
     def query(self, handle: SparqlHandle | ox.Store, text: str,
               params: Mapping[str, object] | None = None, types: Mapping[str, str] | None = None,
